@@ -1,0 +1,137 @@
+# Busmaster - build, run and test. `make help` lists the targets.
+
+BUILD         ?= build
+CROSS_COMPILE ?=
+CC            := $(CROSS_COMPILE)gcc
+LD            := $(CROSS_COMPILE)ld
+NM            := $(CROSS_COMPILE)nm
+OBJCOPY       := $(CROSS_COMPILE)objcopy
+HOSTCC        ?= gcc
+PYTHON        ?= python3
+VERSION       := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+# ---- the kernel ------------------------------------------------------------
+KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+	-fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-ident \
+	-O2 -g -Wall -Wextra -Werror -I. -MMD -MP \
+	-DBUSMASTER_VERSION='"$(VERSION)"'
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
+	--no-warn-rwx-segments -T linker.ld
+
+KERNEL_SRCS := $(wildcard boot/*.S boot/*.c kernel/*.c kernel/*.S kernel/*/*.c \
+	drivers/*.c drivers/*/*.c dma/*.c tests/kernel/*.c)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
+
+.DEFAULT_GOAL := all
+.PHONY: all kernel esp hosttests check test test-harness run run-pvh debug help clean deps-build deps-run
+
+all: kernel esp
+
+kernel: $(BUILD)/kernel.elf
+
+$(BUILD)/k/%.c.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+# Two links: the first one's function addresses become the symbol table
+# (.ksyms) of the second. The check proves that no function moved.
+$(BUILD)/ksyms-empty.S: tools/gensyms.py
+	@mkdir -p $(BUILD)
+	$(PYTHON) tools/gensyms.py < /dev/null > $@
+
+$(BUILD)/%.o: $(BUILD)/%.S
+	$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
+
+$(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/gensyms.py
+	$(NM) -n -S --defined-only $< | $(PYTHON) tools/gensyms.py > $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms.o
+	@$(NM) -n -S --defined-only $@.tmp | $(PYTHON) tools/gensyms.py | cmp -s - $(BUILD)/ksyms.S \
+		|| { echo "error: adding the symbol table moved code; check linker.ld" >&2; exit 1; }
+	mv $@.tmp $@
+
+# ---- the UEFI loader and the ESP -------------------------------------------
+-include boot/uefi/uefi.mk
+
+esp: $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI $(BUILD)/esp/EFI/BOOT/kernel.elf
+
+$(BUILD)/esp/EFI/BOOT/kernel.elf: $(BUILD)/kernel.elf
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# ---- host unit tests ---------------------------------------------------------
+HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
+	-I. -DKTEST_HOST -MMD -MP
+HOST_SRCS := $(wildcard tests/host/*.c) kernel/ktest.c kernel/cmdline.c \
+	kernel/ksyms.c $(UEFI_HOST_SRCS)
+HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(HOST_SRCS)) $(BUILD)/host/printf.o
+
+hosttests: $(BUILD)/hosttests
+
+$(BUILD)/host/%.c.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+# The kernel's formatter, renamed so the host test can compare it with libc.
+$(BUILD)/host/printf.o: kernel/printf.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -Dvsnprintf=bm_vsnprintf -Dsnprintf=bm_snprintf \
+		-Dvformat=bm_vformat -c $< -o $@
+
+$(BUILD)/hosttests: $(HOST_OBJS)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+
+# ---- running ---------------------------------------------------------------------
+deps-build:
+	@tools/deps.sh build
+deps-run:
+	@tools/deps.sh run
+
+run: deps-run all
+	$(PYTHON) tools/qemu.py run
+
+run-pvh: deps-run kernel
+	$(PYTHON) tools/qemu.py run-pvh
+
+debug: deps-run kernel
+	$(PYTHON) tools/qemu.py debug
+
+# ---- testing ---------------------------------------------------------------------
+test-harness:
+	$(PYTHON) -m unittest discover -s tools -p 'test_*.py'
+
+check: deps-run all hosttests test-harness
+	$(BUILD)/hosttests
+	$(PYTHON) tools/harness.py --group quick
+
+test: deps-run all hosttests test-harness
+	$(BUILD)/hosttests
+	$(PYTHON) tools/harness.py
+
+help:
+	@echo "Busmaster make targets:"
+	@echo "  make run       boot through OVMF (UEFI) with NVMe, intel-iommu and edu; Ctrl-A x quits"
+	@echo "  make run-pvh   the same machine, booted directly (PVH)"
+	@echo "  make test      host unit tests, harness unit tests, then the whole QEMU scenario matrix"
+	@echo "  make check     build + host tests + one PVH boot (under a minute)"
+	@echo "  make debug     PVH boot with QEMU waiting for gdb; then: gdb -x tools/gdbinit"
+	@echo "  make all       build build/kernel.elf and the ESP (build/esp/EFI/BOOT/BOOTX64.EFI)"
+	@echo "  make hosttests build the host unit-test binary (build/hosttests)"
+	@echo "  make clean     remove build/"
+	@echo "Variables: CROSS_COMPILE=x86_64-elf-  BUILD=dir  OVMF_CODE=path  QEMU=binary"
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KERNEL_OBJS:.o=.d) $(HOST_OBJS:.o=.d)

@@ -1,0 +1,88 @@
+/*
+ * boot_test.c - what the boot path handed over: the same on PVH and UEFI.
+ */
+#include "boot/boot_info.h"
+#include "kernel/ktest.h"
+#include "kernel/mm/layout.h"
+#include "kernel/string.h"
+
+#define RSDP_SIGNATURE   "RSD PTR "
+#define RSDP_V1_LENGTH   20       /* bytes covered by the ACPI 1.0 checksum */
+#define MIN_USABLE_RAM   (64ULL << 20)
+
+extern struct boot_info boot_info;
+
+static void info_header(struct ktest *t)
+{
+	KT_EXPECT_UEQ(t, boot_info.magic, BOOT_INFO_MAGIC);
+	KT_EXPECT_EQ(t, boot_info.version, BOOT_INFO_VERSION);
+	KT_EXPECT_TRUE(t, boot_info.boot_path == BOOT_PATH_PVH ||
+			  boot_info.boot_path == BOOT_PATH_UEFI);
+	KT_EXPECT_GT(t, strlen(boot_info.firmware), 0);
+	KT_EXPECT_UEQ(t, boot_info.kernel_phys % BOOT_KERNEL_ALIGN, 0);
+}
+
+/* Sorted, non-overlapping, with enough RAM to run in. */
+static void memory_map_sane(struct ktest *t)
+{
+	uint64_t usable = 0;
+
+	KT_ASSERT_GT(t, boot_info.mem_count, 0);
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_region *r = &boot_info.mem[i];
+		KT_EXPECT_GT(t, r->length, 0);
+		if (i > 0)
+			KT_EXPECT_UGE(t, r->base, boot_info.mem[i - 1].base +
+						     boot_info.mem[i - 1].length);
+		if (r->type == BOOT_MEM_USABLE || r->type == BOOT_MEM_LOADER)
+			usable += r->length;
+	}
+	KT_EXPECT_UGE(t, usable, MIN_USABLE_RAM);
+}
+
+/* The image must sit in RAM the map calls usable or loader-owned. */
+static void kernel_in_ram(struct ktest *t)
+{
+	uint64_t lo = boot_info.kernel_phys, hi = lo + boot_info.kernel_size;
+	bool inside = false;
+
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_region *r = &boot_info.mem[i];
+		if ((r->type == BOOT_MEM_USABLE || r->type == BOOT_MEM_LOADER) &&
+		    r->base <= lo && hi <= r->base + r->length)
+			inside = true;
+	}
+	KT_EXPECT_TRUE(t, inside);
+}
+
+/* The kernel mapping and the direct map agree on where the image is:
+ * this holds wherever the loader put it. */
+static void kernel_mapping_matches_direct_map(struct ktest *t)
+{
+	static volatile uint64_t marker = 0x5a5aa5a5deadbeefULL;
+	volatile uint64_t *alias = phys_to_virt(virt_to_phys((const void *)&marker));
+
+	KT_ASSERT_TRUE(t, (const void *)alias != (const void *)&marker);
+	KT_EXPECT_UEQ(t, *alias, 0x5a5aa5a5deadbeefULL);
+	*alias = 0x0123456789abcdefULL;
+	KT_EXPECT_UEQ(t, marker, 0x0123456789abcdefULL);
+	KT_EXPECT_UEQ(t, virt_to_phys(__kernel_start), boot_info.kernel_phys);
+}
+
+/* The firmware's RSDP: signature and ACPI 1.0 checksum. */
+static void rsdp_found(struct ktest *t)
+{
+	const uint8_t *p;
+	uint8_t sum = 0;
+
+	KT_ASSERT_NE(t, boot_info.rsdp_phys, 0);
+	p = phys_to_virt(boot_info.rsdp_phys);
+	KT_EXPECT_MEMEQ(t, p, RSDP_SIGNATURE, 8);
+	for (int i = 0; i < RSDP_V1_LENGTH; i++)
+		sum += p[i];
+	KT_EXPECT_EQ(t, sum, 0);
+}
+
+KTEST_SUITE(boot, KTEST_CASE(info_header), KTEST_CASE(memory_map_sane),
+	    KTEST_CASE(kernel_in_ram), KTEST_CASE(kernel_mapping_matches_direct_map),
+	    KTEST_CASE(rsdp_found));

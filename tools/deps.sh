@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# deps.sh - make sure the build machine has what Busmaster needs.
+#
+# Usage: tools/deps.sh build|run|test
+#   build: gcc, binutils, make, python3
+#   run:   build + qemu-system-x86 (>= 7.2) + ovmf
+#   test:  same as run
+# Missing Debian packages are installed with apt-get when running as root;
+# otherwise the one command to run is printed and the script fails.
+set -u
+
+what=${1:-test}
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE.fd}
+QEMU=${QEMU:-qemu-system-x86_64}
+QEMU_MIN_MAJOR=7
+QEMU_MIN_MINOR=2
+
+missing=()
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
+
+need_cmd gcc gcc
+need_cmd ld binutils
+need_cmd make make
+need_cmd python3 python3
+if [ "$what" != build ]; then
+	need_cmd "$QEMU" qemu-system-x86
+	[ -f "$OVMF_CODE" ] || missing+=(ovmf)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "deps: installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+			|| { echo "deps: apt-get install ${missing[*]} failed" >&2; exit 1; }
+	else
+		echo "deps: missing: ${missing[*]}" >&2
+		echo "deps: run: sudo apt-get install -y ${missing[*]}" >&2
+		exit 1
+	fi
+fi
+
+if [ "$what" != build ]; then
+	ver=$("$QEMU" --version | sed -n 's/^QEMU emulator version \([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2/p')
+	read -r major minor <<<"$ver"
+	if [ -z "${major:-}" ]; then
+		echo "deps: cannot read the version of $QEMU" >&2; exit 1
+	fi
+	if [ "$major" -lt $QEMU_MIN_MAJOR ] || { [ "$major" -eq $QEMU_MIN_MAJOR ] && [ "$minor" -lt $QEMU_MIN_MINOR ]; }; then
+		echo "deps: $QEMU is $major.$minor; Busmaster needs QEMU >= $QEMU_MIN_MAJOR.$QEMU_MIN_MINOR (Debian 12's qemu-system-x86)" >&2
+		exit 1
+	fi
+	[ -f "$OVMF_CODE" ] || { echo "deps: no OVMF firmware at $OVMF_CODE (package ovmf, or set OVMF_CODE=)" >&2; exit 1; }
+fi
+exit 0
