@@ -49,7 +49,8 @@ int cmdline_parse(struct cmdline *cl, const char *text)
 		err = -E2BIG;   /* keep what fits */
 		len--;
 	}
-	memcpy(cl->buf, text, len);
+	if (len)
+		memcpy(cl->buf, text, len);
 	cl->buf[len] = '\0';
 	cl->count = 0;
 	while (*p) {
