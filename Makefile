@@ -61,7 +61,7 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
 	mv $@.tmp $@
 
 # ---- the UEFI loader and the ESP -------------------------------------------
--include boot/uefi/uefi.mk
+include boot/uefi/uefi.mk
 
 esp: $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI $(BUILD)/esp/EFI/BOOT/kernel.elf
 
