@@ -99,13 +99,13 @@ deps-run:
 	@tools/deps.sh run
 
 run: deps-run all
-	$(PYTHON) tools/qemu.py run
+	$(PYTHON) tools/qemu.py run --cmdline "$(CMDLINE)"
 
 run-pvh: deps-run kernel
-	$(PYTHON) tools/qemu.py run-pvh
+	$(PYTHON) tools/qemu.py run-pvh --cmdline "$(CMDLINE)"
 
 debug: deps-run kernel
-	$(PYTHON) tools/qemu.py debug
+	$(PYTHON) tools/qemu.py debug --cmdline "$(CMDLINE)"
 
 # ---- testing ---------------------------------------------------------------------
 test-harness:

@@ -80,10 +80,11 @@ static void backtrace_walk(int n, uint64_t rbp)
 	}
 }
 
-void backtrace_print(uint64_t rip, uint64_t rbp)
+void backtrace_print(uint64_t ret, uint64_t rbp)
 {
 	printk("  Backtrace:\n");
-	backtrace_line(0, rip, rip);
+	/* A return address after a noreturn call may be past the caller's end. */
+	backtrace_line(0, ret, ret - 1);
 	backtrace_walk(1, rbp);
 }
 

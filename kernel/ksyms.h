@@ -38,8 +38,9 @@ const char *ksym_find(const struct ksym_table *tab, uint64_t addr, uint64_t *off
 /* Look up in the kernel's own table. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
 
-/* Print "    #n 0x... name+0xoff" lines: @rip, then the %rbp chain. */
-void backtrace_print(uint64_t rip, uint64_t rbp);
+/* Print "    #n 0x... name+0xoff" lines: the return address @ret, then the
+ * %rbp chain from @rbp. */
+void backtrace_print(uint64_t ret, uint64_t rbp);
 /* The same for an interrupted context, which may not have a frame yet. */
 void backtrace_print_trap(uint64_t rip, uint64_t rsp, uint64_t rbp);
 

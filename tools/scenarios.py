@@ -1,0 +1,215 @@
+"""The scenario matrix: read tests/scenarios.ini into Scenario objects.
+
+A scenario is one QEMU boot of the kernel with a given boot path, machine
+size, devices and kernel command line, plus what the run is expected to do.
+The file is an INI file (Python's configparser); every section is one
+scenario, named by its section title. docs/testing.md describes the keys.
+
+    [pvh-basic]
+    boot = pvh
+    groups = quick
+    timeout = 60
+
+This module only reads and checks the file; tools/qemu.py turns a scenario
+into a command line and tools/harness.py runs and judges it.
+"""
+
+from __future__ import annotations
+
+import configparser
+import fnmatch
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Values used when a scenario (and the file's [DEFAULT] section) leaves a
+# key out.
+DEFAULTS = {
+    "boot": "pvh",
+    "memory": "512M",
+    "cpus": "1",
+    "cmdline": "ktest=*",
+    "devices": "",
+    "timeout": "60",
+    "groups": "",
+    "expect": "pass",
+    "expect_failures": "",
+    "expect_crash": "",
+    "expect_hang": "",
+    "allow_log": "",
+    "description": "",
+}
+
+BOOT_PATHS = ("pvh", "uefi")
+EXPECTATIONS = ("pass", "fail")
+
+
+class ScenarioError(Exception):
+    """The scenario file is missing, malformed or asks for something odd."""
+
+
+@dataclass
+class Scenario:
+    """One entry of the matrix, with every key already checked."""
+
+    name: str
+    boot: str = "pvh"
+    memory: str = "512M"
+    cpus: int = 1
+    cmdline: str = "ktest=*"
+    devices: list[str] = field(default_factory=list)
+    timeout: float = 60.0
+    groups: list[str] = field(default_factory=list)
+    expect: str = "pass"
+    expect_failures: list[str] = field(default_factory=list)
+    expect_crash: str = ""
+    expect_hang: str = ""
+    allow_log: list[str] = field(default_factory=list)
+    description: str = ""
+
+    @property
+    def expects_failure(self) -> bool:
+        return self.expect == "fail"
+
+
+def _split_words(value: str) -> list[str]:
+    """Split a list value written with spaces, commas or newlines."""
+    return [word for word in re.split(r"[\s,]+", value) if word]
+
+
+def _split_lines(value: str) -> list[str]:
+    """Split a multi-line value into its non-empty lines (for regexes)."""
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _parse_number(name: str, key: str, value: str, kind: type) -> float | int:
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ScenarioError(f"[{name}] {key} = {value!r} is not a number") from None
+    if number <= 0:
+        raise ScenarioError(f"[{name}] {key} must be positive, not {value!r}")
+    return number
+
+
+def _check_memory(name: str, value: str) -> str:
+    if not re.fullmatch(r"\d+[KMGT]?", value, re.IGNORECASE):
+        raise ScenarioError(f"[{name}] memory = {value!r}: use a size such as 512M or 6G")
+    return value
+
+
+def _check_regexes(name: str, patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise ScenarioError(f"[{name}] allow_log regex {pattern!r}: {err}") from None
+    return patterns
+
+
+def _check_expectations(scenario: Scenario) -> None:
+    """An expected-failure scenario must say exactly what fails, and only it."""
+    declared = bool(scenario.expect_failures or scenario.expect_crash or scenario.expect_hang)
+    if scenario.expect == "fail" and not declared:
+        raise ScenarioError(
+            f"[{scenario.name}] expect = fail needs expect_failures, expect_crash "
+            "or expect_hang")
+    if scenario.expect == "pass" and declared:
+        raise ScenarioError(
+            f"[{scenario.name}] expect_failures/expect_crash/expect_hang need expect = fail")
+    if scenario.expect_crash and scenario.expect_hang:
+        raise ScenarioError(
+            f"[{scenario.name}] a run cannot both crash and hang: pick one")
+    for case in scenario.expect_failures + [scenario.expect_crash, scenario.expect_hang]:
+        if case and "." not in case:
+            raise ScenarioError(
+                f"[{scenario.name}] {case!r}: name cases as suite.case")
+
+
+def _build(name: str, section: configparser.SectionProxy) -> Scenario:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        # The name becomes a file and directory name, and part of a QEMU option.
+        raise ScenarioError(f"[{name}] scenario names use letters, digits, '.', '_', '-'")
+    unknown = sorted(set(section.keys()) - set(DEFAULTS))
+    if unknown:
+        raise ScenarioError(f"[{name}] unknown key(s): {', '.join(unknown)}")
+    get = section.get
+    boot = get("boot").strip()
+    if boot not in BOOT_PATHS:
+        raise ScenarioError(f"[{name}] boot = {boot!r}: use one of {', '.join(BOOT_PATHS)}")
+    expect = get("expect").strip()
+    if expect not in EXPECTATIONS:
+        raise ScenarioError(
+            f"[{name}] expect = {expect!r}: use one of {', '.join(EXPECTATIONS)}")
+    try:
+        devices = shlex.split(get("devices"))
+    except ValueError as err:
+        raise ScenarioError(f"[{name}] devices: {err}") from None
+    scenario = Scenario(
+        name=name,
+        boot=boot,
+        memory=_check_memory(name, get("memory").strip()),
+        cpus=int(_parse_number(name, "cpus", get("cpus").strip(), int)),
+        cmdline=get("cmdline").strip(),
+        devices=devices,
+        timeout=float(_parse_number(name, "timeout", get("timeout").strip(), float)),
+        groups=_split_words(get("groups")),
+        expect=expect,
+        expect_failures=_split_words(get("expect_failures")),
+        expect_crash=get("expect_crash").strip(),
+        expect_hang=get("expect_hang").strip(),
+        allow_log=_check_regexes(name, _split_lines(get("allow_log"))),
+        description=" ".join(get("description").split()),
+    )
+    _check_expectations(scenario)
+    return scenario
+
+
+def parse(text: str, source: str = "<scenarios>") -> list[Scenario]:
+    """Parse scenario-file text; raise ScenarioError on any problem."""
+    parser = configparser.ConfigParser(defaults=DEFAULTS, interpolation=None)
+    try:
+        parser.read_string(text, source=source)
+    except configparser.Error as err:
+        raise ScenarioError(f"{source}: {err}") from None
+    return [_build(name, parser[name]) for name in parser.sections()]
+
+
+def load(path: str | Path) -> list[Scenario]:
+    """Read and check a scenario file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise ScenarioError(f"cannot read {path}: {err.strerror}") from None
+    return parse(text, source=str(path))
+
+
+def select(scenarios: list[Scenario], patterns: list[str] | None = None,
+           group: str | None = None) -> list[Scenario]:
+    """Pick scenarios by name globs and/or group, keeping file order.
+
+    A pattern that matches nothing is an error: a typo should not turn into
+    a run of zero scenarios that "passes".
+    """
+    chosen = scenarios
+    if group:
+        chosen = [s for s in chosen if group in s.groups]
+        if not chosen:
+            raise ScenarioError(f"no scenario is in group {group!r}")
+    if patterns:
+        for pattern in patterns:
+            if not any(fnmatch.fnmatchcase(s.name, pattern) for s in chosen):
+                raise ScenarioError(f"no scenario matches {pattern!r}")
+        chosen = [s for s in chosen
+                  if any(fnmatch.fnmatchcase(s.name, p) for p in patterns)]
+    return chosen
+
+
+def find(scenarios: list[Scenario], name: str) -> Scenario:
+    """The scenario called exactly @name."""
+    for scenario in scenarios:
+        if scenario.name == name:
+            return scenario
+    raise ScenarioError(f"no scenario named {name!r}")
