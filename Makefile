@@ -73,7 +73,7 @@ $(BUILD)/esp/EFI/BOOT/kernel.elf: $(BUILD)/kernel.elf
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
 	-I. -DKTEST_HOST -MMD -MP
-HOST_SRCS := $(wildcard tests/host/*.c) kernel/ktest.c kernel/cmdline.c \
+HOST_SRCS := $(wildcard tests/host/*.c) kernel/ktest.c kernel/cmdline.c kernel/mm/pgtable.c \
 	kernel/ksyms.c $(UEFI_HOST_SRCS)
 HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(HOST_SRCS)) $(BUILD)/host/printf.o
 

@@ -210,7 +210,11 @@ boot_pml4:        .skip 4096
 boot_pdpt_low:    .skip 4096
 boot_pdpt_kernel: .skip 4096
 boot_pd:          .skip 4 * 4096
-	.globl boot_stack_bottom, boot_stack_top
+	/* Left unmapped by the kernel's own page tables (kernel/mm/paging.c):
+	 * a stack overflow faults here instead of corrupting the tables. */
+	.globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:
+	.skip 4096
 boot_stack_bottom:
 	.skip BOOT_STACK_SIZE
 boot_stack_top:

@@ -10,6 +10,7 @@
 #include "boot/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
 #include "kernel/ktest.h"
@@ -116,6 +117,7 @@ void kernel_main(const struct boot_info *bi)
 
 	console_init();
 	time_init();
+	cpu_init();
 	gdt_init();
 	traps_init();
 	boot_info_accept(bi);
@@ -127,6 +129,7 @@ void kernel_main(const struct boot_info *bi)
 		(unsigned long long)boot_info.rsdp_phys,
 		(unsigned long long)(tsc_hz() / 1000000));
 	boot_parse_cmdline();
+	cpu_log_features();
 	boot_log_memmap();
 
 	filter = cmdline_get(&kernel_cmdline, "ktest");

@@ -18,6 +18,7 @@
 /* Linker symbols bounding the image and its parts. */
 extern char __kernel_start[], __kernel_end[];
 extern char __text_start[], __text_end[];
+extern char __rodata_start[], __data_start[];
 extern char __bss_start[], __bss_end[];
 
 /* Physical address the image was loaded at (set once, from boot_info). */

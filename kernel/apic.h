@@ -1,0 +1,32 @@
+/*
+ * apic.h - the local APIC (xAPIC mode): EOI, self-IPIs and its timer.
+ */
+#ifndef KERNEL_APIC_H
+#define KERNEL_APIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/**
+ * lapic_init - map the LAPIC, enable it with the spurious vector, accept
+ * all priorities. Return: 0, or -ENODEV without an APIC, -ENOMEM if the
+ * registers cannot be mapped.
+ */
+int lapic_init(void);
+bool lapic_ready(void);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+/* Send @vector to this CPU (an inter-processor interrupt to self). */
+void lapic_send_self_ipi(unsigned vector);
+
+/**
+ * lapic_timer_start - periodic interrupts on @vector at about @hz.
+ * The timer's input clock is measured against the calibrated TSC the first
+ * time. Return: 0, or -EINVAL (hz 0 or too fast), -ENODEV (no LAPIC).
+ */
+int lapic_timer_start(unsigned vector, unsigned hz);
+void lapic_timer_stop(void);
+/* Timer input clock after division, in Hz (0 before the first start). */
+uint64_t lapic_timer_hz(void);
+
+#endif /* KERNEL_APIC_H */
