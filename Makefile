@@ -10,6 +10,15 @@ HOSTCC        ?= gcc
 PYTHON        ?= python3
 VERSION       := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
+# Short lines ("  CC  kernel/main.c") unless V=1 asks for full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
 # ---- the kernel ------------------------------------------------------------
 KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector \
@@ -33,32 +42,37 @@ kernel: $(BUILD)/kernel.elf
 
 $(BUILD)/k/%.c.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(BUILD)/k/%.S.o: %.S Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
 
 # Two links: the first one's function addresses become the symbol table
 # (.ksyms) of the second. The check proves that no function moved.
 $(BUILD)/ksyms-empty.S: tools/gensyms.py
 	@mkdir -p $(BUILD)
-	$(PYTHON) tools/gensyms.py < /dev/null > $@
+	$(Q)$(PYTHON) tools/gensyms.py < /dev/null > $@
 
 $(BUILD)/%.o: $(BUILD)/%.S
-	$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+	$(Q)$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
 
 $(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
+	$(call say,LD,$@)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
 
 $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/gensyms.py
-	$(NM) -n -S --defined-only $< | $(PYTHON) tools/gensyms.py > $@
+	$(call say,GEN,$@)
+	$(Q)$(NM) -n -S --defined-only $< | $(PYTHON) tools/gensyms.py > $@
 
 $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms.o
+	$(call say,LD,$@)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms.o
 	@$(NM) -n -S --defined-only $@.tmp | $(PYTHON) tools/gensyms.py | cmp -s - $(BUILD)/ksyms.S \
 		|| { echo "error: adding the symbol table moved code; check linker.ld" >&2; exit 1; }
-	mv $@.tmp $@
+	@mv $@.tmp $@
 
 # ---- the UEFI loader and the ESP -------------------------------------------
 include boot/uefi/uefi.mk
@@ -67,13 +81,13 @@ esp: $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI $(BUILD)/esp/EFI/BOOT/kernel.elf
 
 $(BUILD)/esp/EFI/BOOT/kernel.elf: $(BUILD)/kernel.elf
 	@mkdir -p $(dir $@)
-	cp $< $@
+	$(Q)cp $< $@
 
 # ---- host unit tests ---------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
 	-I. -DKTEST_HOST -MMD -MP
-HOST_SRCS := $(wildcard tests/host/*.c) kernel/ktest.c kernel/cmdline.c kernel/mm/pgtable.c \
+HOST_SRCS := $(wildcard tests/host/*.c) kernel/ktest.c kernel/cmdline.c kernel/mm/pgtable.c kernel/msi.c \
 	kernel/ksyms.c $(UEFI_HOST_SRCS)
 HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(HOST_SRCS)) $(BUILD)/host/printf.o
 
@@ -81,16 +95,19 @@ hosttests: $(BUILD)/hosttests
 
 $(BUILD)/host/%.c.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
 # The kernel's formatter, renamed so the host test can compare it with libc.
 $(BUILD)/host/printf.o: kernel/printf.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -Dvsnprintf=bm_vsnprintf -Dsnprintf=bm_snprintf \
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Dvsnprintf=bm_vsnprintf -Dsnprintf=bm_snprintf \
 		-Dvformat=bm_vformat -c $< -o $@
 
 $(BUILD)/hosttests: $(HOST_OBJS)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
 
 # ---- running ---------------------------------------------------------------------
 deps-build:
@@ -129,7 +146,8 @@ help:
 	@echo "  make all       build build/kernel.elf and the ESP (build/esp/EFI/BOOT/BOOTX64.EFI)"
 	@echo "  make hosttests build the host unit-test binary (build/hosttests)"
 	@echo "  make clean     remove build/"
-	@echo "Variables: CROSS_COMPILE=x86_64-elf-  BUILD=dir  OVMF_CODE=path  QEMU=binary"
+	@echo "Variables: CMDLINE='ktest=*' (run, run-pvh, debug)  CROSS_COMPILE=x86_64-elf-"
+	@echo "           BUILD=dir  OVMF_CODE=path  QEMU=binary  V=1 (show full commands)"
 
 clean:
 	rm -rf $(BUILD)

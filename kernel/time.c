@@ -6,9 +6,15 @@
  * rdtsc gives the TSC frequency. Channel 2's gate and output are wired to
  * port 0x61, which lets us start it and see it reach zero without an
  * interrupt. QEMU q35 always emulates the PIT.
+ *
+ * Later, time_calibrate() measures the TSC again over a longer interval
+ * against the HPET (IA-PC HPET specification 1.0a, 2.3 "Register
+ * Descriptions") or the ACPI PM timer (ACPI 6.x, 4.8.3.3 "Power Management
+ * Timer"), both of which count at a rate stated by the hardware.
  */
 #include "kernel/time.h"
 #include "kernel/x86.h"
+#include <stddef.h>
 
 #define PIT_HZ            1193182u
 #define PIT_CH2_DATA      0x42    /* out: channel 2 count, low then high byte */
@@ -24,9 +30,33 @@
 #define CALIBRATE_SPINS   100000000ULL  /* a PIT that never fires */
 #define TSC_HZ_FALLBACK   1000000000ULL
 
+/* HPET registers (offsets from its base) and bits. */
+#define HPET_GCAP_ID          0x000   /* r:  capabilities; period in bits 63:32 */
+#define HPET_GEN_CONF         0x010   /* rw: general configuration */
+#define HPET_MAIN_COUNTER     0x0f0   /* rw: the counter */
+#define HPET_PERIOD_SHIFT     32
+#define HPET_PERIOD_MAX_FS    100000000ULL  /* the spec's upper bound: 100 ns */
+#define HPET_CONF_ENABLE      (1u << 0)
+#define FS_PER_NS             1000000ULL
+
+#define PM_TIMER_HZ           3579545ULL
+#define PM_TIMER_MASK_24      0x00ffffffu
+#define NS_PER_SEC            1000000000ULL
+#define REF_CALIBRATE_NS      20000000ULL   /* 20 ms */
+
+enum time_ref { TIME_REF_NONE, TIME_REF_HPET, TIME_REF_PM };
+
 static struct {
 	uint64_t tsc_hz;     /* TSC ticks per second, 0 before calibration */
-	uint64_t tsc_boot;   /* TSC value at calibration: time zero */
+	uint64_t tsc_base;   /* TSC value at ns_base */
+	uint64_t ns_base;    /* time_ns() at tsc_base */
+	enum time_ref ref;   /* the reference clock in use */
+	volatile uint64_t *hpet;   /* HPET registers, as 64-bit words */
+	uint64_t hpet_period_fs;   /* femtoseconds per HPET tick */
+	uint16_t pm_port;          /* PM timer port */
+	uint32_t pm_mask;          /* 24- or 32-bit counter */
+	uint32_t pm_last;          /* last PM reading, to count wraps */
+	uint64_t pm_ticks;         /* PM ticks accumulated since setup */
 } clock;
 
 /* Count TSC ticks over CALIBRATE_MS of PIT channel 2; 0 if it never ends. */
@@ -52,7 +82,7 @@ void time_init(void)
 	uint64_t ticks = time_measure_tsc();
 
 	clock.tsc_hz = ticks ? ticks * (1000 / CALIBRATE_MS) : TSC_HZ_FALLBACK;
-	clock.tsc_boot = rdtsc();
+	clock.tsc_base = rdtsc();
 }
 
 uint64_t tsc_hz(void) { return clock.tsc_hz; }
@@ -63,10 +93,91 @@ uint64_t time_ns(void)
 
 	if (!clock.tsc_hz)
 		return 0;
-	d = rdtsc() - clock.tsc_boot;
+	d = rdtsc() - clock.tsc_base;
 	/* Split to avoid overflowing d * 1e9 after a few seconds. */
-	return d / clock.tsc_hz * 1000000000ULL +
-	       d % clock.tsc_hz * 1000000000ULL / clock.tsc_hz;
+	return clock.ns_base + d / clock.tsc_hz * NS_PER_SEC +
+	       d % clock.tsc_hz * NS_PER_SEC / clock.tsc_hz;
+}
+
+/* ---- reference clocks ---- */
+
+/* PM timer ticks since setup; must be called more often than it wraps
+ * (4.7 s for 24 bits), which calibration and tests do. */
+static uint64_t time_pm_ticks(void)
+{
+	uint32_t now = inl(clock.pm_port) & clock.pm_mask;
+
+	clock.pm_ticks += (now - clock.pm_last) & clock.pm_mask;
+	clock.pm_last = now;
+	return clock.pm_ticks;
+}
+
+uint64_t time_ref_ns(void)
+{
+	switch (clock.ref) {
+	case TIME_REF_HPET:
+		return clock.hpet[HPET_MAIN_COUNTER / 8] * clock.hpet_period_fs / FS_PER_NS;
+	case TIME_REF_PM:
+		return time_pm_ticks() * NS_PER_SEC / PM_TIMER_HZ;
+	default:
+		return time_ns();
+	}
+}
+
+const char *time_ref_name(void)
+{
+	return clock.ref == TIME_REF_HPET ? "hpet" : clock.ref == TIME_REF_PM ? "acpi_pm" : "none";
+}
+
+/* Start the HPET's main counter; false if its period is out of spec. */
+static bool time_setup_hpet(volatile void *regs)
+{
+	volatile uint64_t *r = regs;
+	uint64_t period = r[HPET_GCAP_ID / 8] >> HPET_PERIOD_SHIFT;
+
+	if (!period || period > HPET_PERIOD_MAX_FS)
+		return false;
+	clock.hpet = r;
+	clock.hpet_period_fs = period;
+	r[HPET_GEN_CONF / 8] |= HPET_CONF_ENABLE;
+	clock.ref = TIME_REF_HPET;
+	return true;
+}
+
+static void time_setup_pm(uint16_t port, bool is32)
+{
+	clock.pm_port = port;
+	clock.pm_mask = is32 ? 0xffffffffu : PM_TIMER_MASK_24;
+	clock.pm_last = inl(port) & clock.pm_mask;
+	clock.pm_ticks = 0;
+	clock.ref = TIME_REF_PM;
+}
+
+/* TSC ticks per second over REF_CALIBRATE_NS of the reference clock. */
+static uint64_t time_measure_against_ref(void)
+{
+	uint64_t r0 = time_ref_ns(), t0 = rdtsc(), r1;
+
+	while ((r1 = time_ref_ns()) - r0 < REF_CALIBRATE_NS)
+		cpu_relax();
+	return (rdtsc() - t0) * NS_PER_SEC / (r1 - r0);
+}
+
+int time_calibrate(volatile void *hpet, uint16_t pm_port, bool pm_32bit)
+{
+	uint64_t hz, now_ns;
+
+	if (!(hpet && time_setup_hpet(hpet))) {
+		if (!pm_port)
+			return -ENODEV;
+		time_setup_pm(pm_port, pm_32bit);
+	}
+	hz = time_measure_against_ref();
+	now_ns = time_ns();             /* keep the clock continuous */
+	clock.tsc_base = rdtsc();
+	clock.ns_base = now_ns;
+	clock.tsc_hz = hz;
+	return 0;
 }
 
 void udelay(uint64_t us)

@@ -3,17 +3,66 @@
  *
  * time_ns() is monotonic nanoseconds since time_init(). Until calibration
  * it returns 0, so the first log lines read "[    0.000000]".
+ *
+ * Calibration happens twice: early against the PIT (always there, coarse),
+ * then against a reference clock ACPI describes, the HPET or else the ACPI
+ * PM timer. The reference stays available for measuring other clocks
+ * (the LAPIC timer test uses it).
  */
 #ifndef KERNEL_TIME_H
 #define KERNEL_TIME_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "kernel/x86.h"
+
+#include "kernel/errno.h"
 
 void time_init(void);
+
+/**
+ * time_calibrate - recalibrate the TSC against a better clock.
+ * @hpet: the HPET's registers, already mapped uncached, or NULL
+ * @pm_port: ACPI PM timer I/O port, or 0
+ * @pm_32bit: the PM timer counts 32 bits (else 24)
+ *
+ * Prefers the HPET. time_ns() stays continuous across the change.
+ * Return: 0, or -ENODEV if neither clock is usable (the PIT value stays).
+ */
+int time_calibrate(volatile void *hpet, uint16_t pm_port, bool pm_32bit);
+
+/* The reference clock: its name ("hpet", "acpi_pm" or "none") and time. */
+const char *time_ref_name(void);
+uint64_t time_ref_ns(void);
 uint64_t time_ns(void);
 uint64_t tsc_hz(void);
 void udelay(uint64_t us);
 void mdelay(uint64_t ms);
+
+/**
+ * poll_timeout_us - re-evaluate @cond until it holds or @timeout_us passes,
+ * pausing @delay_us between tries. @cond is evaluated once more after the
+ * deadline, so a slow emulator cannot turn success into a timeout.
+ * Return: 0 if @cond became true, -ETIMEDOUT otherwise.
+ */
+#define poll_timeout_us(cond, delay_us, timeout_us)                          \
+	({                                                                    \
+		uint64_t _deadline = time_ns() + (uint64_t)(timeout_us) * 1000; \
+		int _ret = -ETIMEDOUT;                                        \
+		for (;;) {                                                    \
+			bool _late = time_ns() > _deadline;                   \
+			if (cond) {                                           \
+				_ret = 0;                                     \
+				break;                                        \
+			}                                                     \
+			if (_late)                                            \
+				break;                                        \
+			if (delay_us)                                         \
+				udelay(delay_us);                             \
+			else                                                  \
+				cpu_relax();                                  \
+		}                                                             \
+		_ret;                                                         \
+	})
 
 #endif /* KERNEL_TIME_H */

@@ -35,15 +35,18 @@ $(UEFI_EFI): $(UEFI_OBJS)
 	@mkdir -p $(dir $@)
 	@$(UEFI_LD) -V | grep -qw i386pep || { echo "error: $(UEFI_LD) cannot \
 	link PE32+ (no i386pep emulation); run make with UEFI_LD=ld" >&2; exit 1; }
-	$(UEFI_LD) $(UEFI_LDFLAGS) -o $@ $(UEFI_OBJS)
+	$(call say,LD,$@)
+	$(Q)$(UEFI_LD) $(UEFI_LDFLAGS) -o $@ $(UEFI_OBJS)
 
 $(BUILD)/uefi/%.c.o: boot/uefi/%.c boot/uefi/uefi.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(UEFI_CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(UEFI_CFLAGS) -c -o $@ $<
 
 $(BUILD)/uefi/%.S.o: boot/uefi/%.S boot/uefi/uefi.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(UEFI_CFLAGS) -c -o $@ $<
+	$(call say,AS,$<)
+	$(Q)$(CC) $(UEFI_CFLAGS) -c -o $@ $<
 
 .DEFAULT_GOAL := $(uefi_saved_goal)
 
