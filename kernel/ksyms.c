@@ -11,6 +11,7 @@
 #ifndef KTEST_HOST
 #include "kernel/console.h"
 #include "kernel/gdt.h"
+#include "kernel/mm/layout.h"
 
 #define BACKTRACE_MAX 24
 
@@ -47,6 +48,9 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 {
 	struct ksym_table tab = { ksym_syms, ksym_count, ksym_names };
 
+	/* Only code has names here; data past the last function has none. */
+	if (addr < (uintptr_t)__text_start || addr >= (uintptr_t)__text_end)
+		return NULL;
 	return ksym_find(&tab, addr, offset);
 }
 
