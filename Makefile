@@ -87,8 +87,9 @@ $(BUILD)/esp/EFI/BOOT/kernel.elf: $(BUILD)/kernel.elf
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
 	-I. -DKTEST_HOST -MMD -MP
-HOST_SRCS := $(wildcard tests/host/*.c) kernel/ktest.c kernel/cmdline.c kernel/mm/pgtable.c kernel/msi.c \
-	kernel/ksyms.c $(UEFI_HOST_SRCS)
+HOST_SRCS := $(wildcard tests/host/*.c) kernel/ktest.c kernel/cmdline.c kernel/ksyms.c \
+	kernel/msi.c kernel/mm/pgtable.c kernel/mm/memmap.c kernel/mm/buddy.c \
+	kernel/mm/page_alloc.c kernel/mm/kmalloc.c $(UEFI_HOST_SRCS)
 HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(HOST_SRCS)) $(BUILD)/host/printf.o
 
 hosttests: $(BUILD)/hosttests

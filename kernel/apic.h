@@ -21,7 +21,7 @@ void lapic_send_self_ipi(unsigned vector);
 
 /**
  * lapic_timer_start - periodic interrupts on @vector at about @hz.
- * The timer's input clock is measured against the calibrated TSC the first
+ * The timer's input clock is measured against the reference clock the first
  * time. Return: 0, or -EINVAL (hz 0 or too fast), -ENODEV (no LAPIC).
  */
 int lapic_timer_start(unsigned vector, unsigned hz);

@@ -10,12 +10,18 @@
 #include "boot/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/apic.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
+#include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/log.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
+#include "kernel/mm/memmap.h"
+#include "kernel/mm/page_alloc.h"
+#include "kernel/mm/paging.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/string.h"
@@ -36,39 +42,6 @@ void kernel_main(const struct boot_info *bi) __attribute__((noreturn));
 void ktest_vprintf(const char *fmt, va_list ap)
 {
 	vprintk(fmt, ap);
-}
-
-static const char *boot_mem_type_name(uint32_t type)
-{
-	switch (type) {
-	case BOOT_MEM_USABLE:       return "usable";
-	case BOOT_MEM_RESERVED:     return "reserved";
-	case BOOT_MEM_ACPI_RECLAIM: return "ACPI data";
-	case BOOT_MEM_ACPI_NVS:     return "ACPI NVS";
-	case BOOT_MEM_UNUSABLE:     return "unusable";
-	case BOOT_MEM_LOADER:       return "loader";
-	default:                    return "unknown";
-	}
-}
-
-/* The firmware's memory map, one line per region, and the usable total. */
-static void boot_log_memmap(void)
-{
-	uint64_t usable = 0;
-
-	pr_info("memory map from %s: %u regions%s", boot_info.firmware,
-		boot_info.mem_count, boot_info.mem_truncated ? " (truncated)" : "");
-	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
-		const struct boot_mem_region *r = &boot_info.mem[i];
-		if (r->type == BOOT_MEM_USABLE || r->type == BOOT_MEM_LOADER)
-			usable += r->length;
-		pr_info("  [mem 0x%016llx-0x%016llx] %s", (unsigned long long)r->base,
-			(unsigned long long)(r->base + r->length - 1),
-			boot_mem_type_name(r->type));
-	}
-	pr_info("usable RAM: %llu MiB", (unsigned long long)(usable >> 20));
-	if (boot_info.mem_count == 0)
-		pr_err("the boot path gave no memory map");
 }
 
 /* Copy and check the hand-off before anything relies on it. */
@@ -96,6 +69,27 @@ static void boot_parse_cmdline(void)
 	if (cmdline_get_u64(&kernel_cmdline, "loglevel", &level) == 0)
 		log_set_level((int)level);
 	pr_info("command line: \"%s\"", boot_info.cmdline);
+}
+
+/* The memory manager, in the order its pieces depend on each other. */
+static void boot_mm_init(void)
+{
+	if (memmap_init(&boot_info) != 0)
+		panic("the memory map holds no usable RAM; cannot continue");
+	page_alloc_init(BOOT_MIN_MAPPED);     /* the boot direct map covers 4 GiB */
+	kmalloc_init();
+	if (paging_init() != 0)
+		return;  /* still on the boot tables: keep to what they map */
+	page_alloc_extend(memmap_ram_end());  /* RAM above 4 GiB is mapped now */
+	page_alloc_release_loader();          /* the loader's tables are unused now */
+}
+
+/* Interrupts: park the PICs, bring up the LAPIC, then let them in. */
+static void boot_irq_init(void)
+{
+	pic_disable();
+	if (lapic_init() == 0)
+		irq_enable();
 }
 
 /* Run the in-kernel tests the command line asked for, then power off. */
@@ -130,7 +124,8 @@ void kernel_main(const struct boot_info *bi)
 		(unsigned long long)(tsc_hz() / 1000000));
 	boot_parse_cmdline();
 	cpu_log_features();
-	boot_log_memmap();
+	boot_mm_init();
+	boot_irq_init();
 
 	filter = cmdline_get(&kernel_cmdline, "ktest");
 	if (filter)

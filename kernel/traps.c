@@ -12,6 +12,7 @@
 #include "kernel/traps.h"
 #include "kernel/console.h"
 #include "kernel/gdt.h"
+#include "kernel/irq.h"
 #include "kernel/ksyms.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
@@ -174,8 +175,7 @@ void trap_dispatch(struct trap_frame *f)
 	struct fault_catch *fc = traps.catcher;
 
 	if (f->vector >= X86_NR_EXCEPTIONS) {
-		pr_warn("unexpected interrupt on vector %llu, ignored",
-			(unsigned long long)f->vector);
+		irq_dispatch(f);
 		return;
 	}
 	if (traps.in_report)

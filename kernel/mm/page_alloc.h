@@ -88,4 +88,51 @@ void page_alloc_zone_stats(enum zone_type zone, struct zone_stats *out);
 /* Bad frees (double, foreign, wrong order) reported since boot. */
 uint64_t page_alloc_bad_frees(void);
 
+/* ---- added by the memory manager: boot-time setup and debugging ---- */
+
+/**
+ * page_alloc_init - build the page array and the zones, free the mapped RAM.
+ * @mapped_limit: physical addresses below this are reachable through the
+ *                direct map now (BOOT_MIN_MAPPED at boot)
+ *
+ * Call after memmap_init(). The struct page array (16 bytes per frame up to
+ * memmap_ram_end()) is carved from the highest usable RAM below
+ * @mapped_limit and claimed in the memory map. Usable frames below
+ * @mapped_limit become free; the rest wait for page_alloc_extend() and
+ * page_alloc_release_loader(). Reads `page_poison=on` from the command
+ * line. On failure (no room for the array) it logs, and every allocation
+ * returns NULL.
+ */
+void page_alloc_init(uint64_t mapped_limit);
+
+/**
+ * page_alloc_extend - free the usable frames the direct map now reaches.
+ * @mapped_limit: the direct map's new end (e.g. memmap_ram_end())
+ *
+ * Frees usable frames in [old limit, @mapped_limit), and loader frames there
+ * too once page_alloc_release_loader() has run. A lower limit is ignored.
+ */
+void page_alloc_extend(uint64_t mapped_limit);
+
+/**
+ * page_alloc_release_loader - free BOOT_MEM_LOADER frames (but not the
+ * kernel image, which the memory map claims apart).
+ *
+ * Call once the kernel runs on its own page tables and no longer reads
+ * anything the loader left (boot_info is copied by kernel_main).
+ */
+void page_alloc_release_loader(void);
+
+/**
+ * page_alloc_set_poison - switch page poisoning on or off at run time.
+ * @on: poison blocks when they are freed, check them when handed out
+ *
+ * Only blocks freed while poisoning is on are checked, so switching it on
+ * late is safe. Return: the previous setting.
+ */
+bool page_alloc_set_poison(bool on);
+
+/* Free blocks found written to (while poisoned) since boot. */
+uint64_t page_alloc_poison_errors(void);
+
 #endif /* KERNEL_MM_PAGE_ALLOC_H */

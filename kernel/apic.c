@@ -1,0 +1,151 @@
+/*
+ * apic.c - the local APIC in xAPIC mode (Intel SDM Vol. 3A, chapter 12
+ * "Advanced Programmable Interrupt Controller"). QEMU q35 has one per CPU,
+ * its registers at the physical address in IA32_APIC_BASE (0xfee00000).
+ *
+ * We use it for three things: acknowledging interrupts (EOI), sending an
+ * interrupt to ourselves (to test the vector path), and a periodic timer.
+ */
+#define LOG_PREFIX "lapic"
+#include "kernel/apic.h"
+#include "kernel/cpu.h"
+#include "kernel/errno.h"
+#include "kernel/irq.h"
+#include "kernel/log.h"
+#include "kernel/mm/paging.h"
+#include "kernel/time.h"
+#include "kernel/x86.h"
+
+/* Register offsets from the LAPIC base (SDM Table 12-1). */
+#define LAPIC_ID          0x020   /* r:  APIC ID in bits 31:24 */
+#define LAPIC_VERSION     0x030   /* r:  version, max LVT entry */
+#define LAPIC_TPR         0x080   /* rw: task priority; 0 accepts all */
+#define LAPIC_EOI         0x0b0   /* w:  end of interrupt */
+#define LAPIC_SVR         0x0f0   /* rw: spurious vector, APIC enable */
+#define LAPIC_ESR         0x280   /* rw: error status */
+#define LAPIC_ICR_LOW     0x300   /* rw: interrupt command, low half (sends) */
+#define LAPIC_ICR_HIGH    0x310   /* rw: destination */
+#define LAPIC_LVT_TIMER   0x320   /* rw: timer vector and mode */
+#define LAPIC_LVT_LINT0   0x350
+#define LAPIC_LVT_LINT1   0x360
+#define LAPIC_LVT_ERROR   0x370
+#define LAPIC_TIMER_INIT  0x380   /* rw: initial count; writing starts it */
+#define LAPIC_TIMER_CUR   0x390   /* r:  current count */
+#define LAPIC_TIMER_DIV   0x3e0   /* rw: divide configuration */
+#define LAPIC_MMIO_SIZE   0x1000
+
+#define MSR_APIC_BASE          0x1b
+#define APIC_BASE_ENABLE       (1u << 11)
+#define APIC_BASE_ADDR_MASK    0x000ffffffffff000ULL
+#define SVR_APIC_ENABLE        (1u << 8)
+#define LVT_MASKED             (1u << 16)
+#define LVT_TIMER_PERIODIC     (1u << 17)
+#define ICR_SHORTHAND_SELF     (1u << 18)   /* destination: this CPU */
+#define ICR_DELIVERY_PENDING   (1u << 12)
+#define TIMER_DIV_16           0x3          /* divide the bus clock by 16 */
+#define TIMER_CALIBRATE_NS     20000000ULL   /* 20 ms */
+#define NS_PER_SEC             1000000000ULL
+#define TIMER_COUNT_MAX        0xffffffffu
+#define ICR_SEND_SPINS         100000
+
+static struct {
+	volatile uint32_t *regs;   /* ioremap()ed registers, NULL before init */
+	uint64_t timer_hz;         /* timer ticks per second at TIMER_DIV_16 */
+} lapic;
+
+static uint32_t lapic_read(unsigned reg) { return lapic.regs[reg / 4]; }
+static void lapic_write(unsigned reg, uint32_t v) { lapic.regs[reg / 4] = v; }
+
+bool lapic_ready(void) { return lapic.regs != NULL; }
+uint32_t lapic_id(void) { return lapic_read(LAPIC_ID) >> 24; }
+
+void lapic_eoi(void)
+{
+	if (lapic.regs)
+		lapic_write(LAPIC_EOI, 0);
+}
+
+int lapic_init(void)
+{
+	uint64_t base;
+
+	if (!cpu.apic) {
+		pr_err("CPU has no local APIC; device interrupts are unavailable");
+		return -ENODEV;
+	}
+	base = rdmsr(MSR_APIC_BASE);
+	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	lapic.regs = ioremap(base & APIC_BASE_ADDR_MASK, LAPIC_MMIO_SIZE, PAGE_CACHE_UC);
+	if (!lapic.regs)
+		return -ENOMEM;
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
+	lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
+	lapic_write(LAPIC_ESR, 0);
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_SVR, SVR_APIC_ENABLE | IRQ_VECTOR_SPURIOUS);
+	pr_info("LAPIC id %u version %#x at %#llx, enabled", lapic_id(),
+		lapic_read(LAPIC_VERSION) & 0xff,
+		(unsigned long long)(base & APIC_BASE_ADDR_MASK));
+	return 0;
+}
+
+void lapic_send_self_ipi(unsigned vector)
+{
+	unsigned spins = 0;
+
+	lapic_write(LAPIC_ICR_HIGH, 0);
+	lapic_write(LAPIC_ICR_LOW, ICR_SHORTHAND_SELF | (vector & 0xff));
+	while ((lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING) && ++spins < ICR_SEND_SPINS)
+		cpu_relax();
+}
+
+/* Count timer ticks over TIMER_CALIBRATE_NS of the reference clock, timer
+ * masked. Under QEMU the LAPIC timer and the HPET both follow the virtual
+ * clock, while the TSC follows the host's: measure like against like. */
+static uint64_t lapic_timer_measure(void)
+{
+	uint64_t r0, r1;
+	uint32_t left;
+
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	r0 = time_ref_ns();
+	lapic_write(LAPIC_TIMER_INIT, TIMER_COUNT_MAX);
+	while ((r1 = time_ref_ns()) - r0 < TIMER_CALIBRATE_NS)
+		cpu_relax();
+	left = lapic_read(LAPIC_TIMER_CUR);
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	return (uint64_t)(TIMER_COUNT_MAX - left) * NS_PER_SEC / (r1 - r0);
+}
+
+int lapic_timer_start(unsigned vector, unsigned hz)
+{
+	uint64_t count;
+
+	if (!lapic.regs)
+		return -ENODEV;
+	if (!lapic.timer_hz) {
+		lapic.timer_hz = lapic_timer_measure();
+		pr_info("timer clock %llu kHz (divided by 16), measured against %s",
+			(unsigned long long)(lapic.timer_hz / 1000), time_ref_name());
+	}
+	count = hz ? lapic.timer_hz / hz : 0;
+	if (!count || count > TIMER_COUNT_MAX || vector < IRQ_VECTOR_FIRST)
+		return -EINVAL;
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
+	lapic_write(LAPIC_TIMER_INIT, (uint32_t)count);
+	return 0;
+}
+
+void lapic_timer_stop(void)
+{
+	if (!lapic.regs)
+		return;
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_TIMER_INIT, 0);
+}
+
+uint64_t lapic_timer_hz(void) { return lapic.timer_hz; }

@@ -1,0 +1,256 @@
+/*
+ * paging.c - the kernel's page tables: direct map, W^X image, ioremap.
+ *
+ * Built once at boot with kernel/mm/pgtable.c, table pages taken from the
+ * page allocator and reached through the direct map the boot path set up
+ * (the new direct map uses the same addresses, so nothing moves under us
+ * when CR3 switches). See paging.h for the resulting layout.
+ */
+#define LOG_PREFIX "paging"
+#include "kernel/mm/paging.h"
+#include "boot/boot_info.h"
+#include "kernel/cpu.h"
+#include "kernel/errno.h"
+#include "kernel/log.h"
+#include "kernel/mm/layout.h"
+#include "kernel/mm/page_alloc.h"
+#include "kernel/string.h"
+
+#define DMAP_RANGES_MAX   BOOT_MEMMAP_MAX
+#define IOREMAP_MAX       64      /* live MMIO windows */
+#define LOW_4G            0x100000000ULL
+
+extern struct boot_info boot_info;
+
+/* One live ioremap() window. */
+struct ioremap_region {
+	uint64_t virt;          /* page-aligned start, 0 if the slot is free */
+	uint64_t size;          /* page-rounded bytes */
+	uint64_t phys;          /* page-aligned physical start */
+	enum page_cache cache;
+};
+
+static struct {
+	struct page_table pt;          /* the kernel's tables */
+	bool live;                     /* CR3 points at pt.root */
+	uint64_t direct_end;           /* highest direct-mapped physical end */
+	struct ioremap_region io[IOREMAP_MAX];  /* sorted by virt, free slots at the end */
+	unsigned io_count;
+} paging;
+
+/* ---- table pages come from the buddy allocator ---- */
+
+static uint64_t paging_alloc_table(void *ctx)
+{
+	struct page *pg = alloc_pages(GFP_KERNEL | __GFP_ZERO, 0);
+
+	(void)ctx;
+	return pg ? page_to_phys(pg) : 0;
+}
+
+static uint64_t *paging_table_virt(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	return phys_to_virt(phys);
+}
+
+static const struct pt_ops paging_ops = { paging_alloc_table, paging_table_virt, NULL };
+
+/* ---- the direct map ---- */
+
+/* Which firmware regions get a direct mapping: all of them below 4 GiB
+ * (ACPI tables may sit in "reserved" memory), only RAM above (the rest
+ * up there is address-space holes). */
+static bool paging_dmap_wants(const struct boot_mem_region *r)
+{
+	return r->base < LOW_4G || r->type == BOOT_MEM_USABLE ||
+	       r->type == BOOT_MEM_LOADER || r->type == BOOT_MEM_ACPI_RECLAIM ||
+	       r->type == BOOT_MEM_ACPI_NVS;
+}
+
+/* Round each wanted region out to pages, then merge overlapping or touching
+ * ones (the map is sorted by base), so pt_map never sees an overlap. */
+static unsigned paging_dmap_plan(uint64_t (*out)[2])
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_region *r = &boot_info.mem[i];
+		uint64_t lo = r->base & PAGE_MASK, hi = PAGE_ALIGN(r->base + r->length);
+		if (!r->length || !paging_dmap_wants(r))
+			continue;
+		if (n && lo <= out[n - 1][1]) {
+			if (hi > out[n - 1][1])
+				out[n - 1][1] = hi;
+			continue;
+		}
+		out[n][0] = lo;
+		out[n][1] = hi;
+		n++;
+	}
+	return n;
+}
+
+static int paging_map_direct(void)
+{
+	static uint64_t ranges[DMAP_RANGES_MAX][2];
+	unsigned n = paging_dmap_plan(ranges);
+	int err;
+
+	for (unsigned i = 0; i < n; i++) {
+		err = pt_map(&paging.pt, BOOT_DIRECT_MAP_BASE + ranges[i][0], ranges[i][0],
+			     ranges[i][1] - ranges[i][0], PT_MAP_WRITE | PT_MAP_GLOBAL,
+			     PAGE_CACHE_WB);
+		if (err)
+			return err;
+		if (ranges[i][1] > paging.direct_end)
+			paging.direct_end = ranges[i][1];
+	}
+	return 0;
+}
+
+/* ---- the kernel image, W^X ---- */
+
+/* Map [start, end) of the image to wherever it sits physically. */
+static int paging_map_image_part(const char *start, const char *end, unsigned flags)
+{
+	if (end <= start)
+		return 0;
+	return pt_map(&paging.pt, (uintptr_t)start, virt_to_phys(start),
+		      (uint64_t)(end - start), flags | PT_MAP_GLOBAL | PT_MAP_4K_ONLY,
+		      PAGE_CACHE_WB);
+}
+
+static int paging_map_image(void)
+{
+	char *guard_end = boot_stack_guard + PAGE_SIZE;
+	int err;
+
+	err = paging_map_image_part(__kernel_start, __rodata_start, PT_MAP_EXEC);
+	if (!err)
+		err = paging_map_image_part(__rodata_start, __data_start, 0);
+	if (!err)
+		err = paging_map_image_part(__data_start, boot_stack_guard, PT_MAP_WRITE);
+	if (!err)
+		err = paging_map_image_part(guard_end, __kernel_end, PT_MAP_WRITE);
+	return err;
+}
+
+int paging_init(void)
+{
+	int err = pt_init(&paging.pt, &paging_ops, cpu.pdpe1gb, cpu.nx);
+
+	if (!err)
+		err = paging_map_direct();
+	if (!err)
+		err = paging_map_image();
+	if (err) {
+		pr_err("cannot build the kernel page tables (error %d); staying on the boot tables", err);
+		return err;
+	}
+	__asm__ volatile("mov %0, %%cr3" :: "r"(paging.pt.root) : "memory");
+	paging.live = true;
+	pr_info("kernel page tables live: direct map to %#llx (%s pages), image W^X, "
+		"stack guard at %p", (unsigned long long)paging.direct_end,
+		cpu.pdpe1gb ? "1 GiB" : "2 MiB", (void *)boot_stack_guard);
+	return 0;
+}
+
+uint64_t paging_direct_map_end(void) { return paging.direct_end; }
+
+bool paging_lookup(const void *virt, uint64_t *pte, uint64_t *page_size)
+{
+	return paging.live && pt_lookup(&paging.pt, (uintptr_t)virt, pte, page_size);
+}
+
+/* ---- ioremap ---- */
+
+/* Does [phys, phys+size) touch RAM the allocator may hand out? */
+static bool paging_range_is_ram(uint64_t phys, uint64_t size)
+{
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_region *r = &boot_info.mem[i];
+		if ((r->type == BOOT_MEM_USABLE || r->type == BOOT_MEM_LOADER) &&
+		    phys < r->base + r->length && r->base < phys + size)
+			return true;
+	}
+	return false;
+}
+
+/* First gap of @size bytes in the ioremap area; slot index in *slot. */
+static uint64_t paging_io_find_gap(uint64_t size, unsigned *slot)
+{
+	uint64_t va = IOREMAP_BASE;
+	unsigned i;
+
+	for (i = 0; i < paging.io_count; i++) {
+		if (paging.io[i].virt - va >= size + PAGE_SIZE)
+			break;   /* fits, with an unmapped page before the next one */
+		va = paging.io[i].virt + paging.io[i].size + PAGE_SIZE;  /* keep a hole */
+	}
+	*slot = i;
+	return va + size <= IOREMAP_BASE + IOREMAP_SIZE ? va : 0;
+}
+
+/* Record a new window at @slot, keeping the array sorted. */
+static void paging_io_insert(unsigned slot, const struct ioremap_region *r)
+{
+	memmove(&paging.io[slot + 1], &paging.io[slot],
+		(paging.io_count - slot) * sizeof(paging.io[0]));
+	paging.io[slot] = *r;
+	paging.io_count++;
+}
+
+void *ioremap(uint64_t phys, size_t size, enum page_cache cache)
+{
+	struct ioremap_region r = { .phys = phys & PAGE_MASK, .cache = cache };
+	unsigned slot;
+
+	if (!size || phys + size < phys) {
+		pr_err("ioremap(%#llx, %zu): empty or wrapping range", (unsigned long long)phys, size);
+		return NULL;
+	}
+	if (paging_range_is_ram(phys, size)) {
+		pr_err("ioremap(%#llx, %zu): range is RAM; use the direct map",
+		       (unsigned long long)phys, size);
+		return NULL;
+	}
+	r.size = PAGE_ALIGN(phys + size) - r.phys;
+	if (!paging.live || paging.io_count == IOREMAP_MAX ||
+	    !(r.virt = paging_io_find_gap(r.size, &slot))) {
+		pr_err("ioremap(%#llx, %zu): no room (%u windows live)",
+		       (unsigned long long)phys, size, paging.io_count);
+		return NULL;
+	}
+	if (pt_map(&paging.pt, r.virt, r.phys, r.size, PT_MAP_WRITE | PT_MAP_4K_ONLY, cache)) {
+		pr_err("ioremap(%#llx, %zu): cannot map (out of table pages?)",
+		       (unsigned long long)phys, size);
+		return NULL;
+	}
+	paging_io_insert(slot, &r);
+	return (void *)(uintptr_t)(r.virt + (phys & ~PAGE_MASK));
+}
+
+/* Invalidate the TLB entries of [virt, virt+size). */
+static void paging_flush_range(uint64_t virt, uint64_t size)
+{
+	for (uint64_t va = virt; va < virt + size; va += PAGE_SIZE)
+		__asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");
+}
+
+void iounmap(void *addr)
+{
+	uint64_t va = (uintptr_t)addr & PAGE_MASK;
+
+	for (unsigned i = 0; i < paging.io_count; i++) {
+		struct ioremap_region *r = &paging.io[i];
+		if (r->virt != va)
+			continue;
+		pt_unmap(&paging.pt, r->virt, r->size);
+		paging_flush_range(r->virt, r->size);
+		memmove(r, r + 1, (paging.io_count - i - 1) * sizeof(*r));
+		paging.io_count--;
+		return;
+	}
+	pr_err("iounmap(%p): not an ioremap() address; ignored", addr);
+}

@@ -1,0 +1,36 @@
+/*
+ * host_stubs.h - the kernel services the memory manager's host tests
+ * replace: the logger and physical memory (tests/host/host_stubs.c).
+ */
+#ifndef TESTS_HOST_HOST_STUBS_H
+#define TESTS_HOST_HOST_STUBS_H
+
+#include <stdint.h>
+#include "boot/boot_info.h"
+
+#define HOST_GIB (1ULL << 30)
+#define HOST_MIB (1ULL << 20)
+#define HOST_KIB (1ULL << 10)
+
+/*
+ * Back physical addresses [0, @size) with host memory, reserved but not
+ * committed: only the pages a test touches cost anything. Replaces any
+ * earlier window. Return: 0, or -1 if the host refuses the mapping.
+ */
+int host_ram_create(uint64_t size);
+void host_ram_destroy(void);
+
+/*
+ * Boot the memory manager on a fake machine: a boot_info holding @mem,
+ * memmap_init(), a RAM window up to memmap_ram_end(), page_alloc_init()
+ * with the boot direct map's reach (4 GiB, or less if RAM ends lower),
+ * kmalloc_init(). @cmdline is parsed into kernel_cmdline first.
+ * Return: 0, or -1 (no usable RAM, or no host memory for the window).
+ */
+int host_mm_boot(const struct boot_mem_region *mem, uint32_t count,
+		 uint64_t kernel_phys, uint64_t kernel_size, const char *cmdline);
+
+/* The last line logged through log_write(), formatted like the kernel's. */
+const char *host_log_last(void);
+
+#endif /* TESTS_HOST_HOST_STUBS_H */

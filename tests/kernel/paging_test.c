@@ -1,0 +1,171 @@
+/*
+ * paging_test.c - the kernel's own page tables: W^X, the stack guard,
+ * the direct map and ioremap's memory types, read back from the PTEs.
+ */
+#include "boot/boot_info.h"
+#include "kernel/ktest.h"
+#include "kernel/log.h"
+#include "kernel/mm/layout.h"
+#include "kernel/mm/paging.h"
+#include "kernel/traps.h"
+#include "kernel/x86.h"
+
+#define MSR_PAT          0x277
+#define HPET_PHYS        0xfed00000ULL   /* q35's HPET (the acpi suite checks ACPI agrees) */
+#define HPET_VENDOR_SHIFT 16
+#define HPET_VENDOR_INTEL 0x8086u        /* what QEMU's HPET reports */
+#define X86_RET          0xc3
+
+extern struct boot_info boot_info;
+
+static const char *paging_skip(void)
+{
+	uint64_t pte, size;
+
+	return paging_lookup(__text_start, &pte, &size) ? NULL : "kernel page tables not live";
+}
+
+/* No page of the image is both writable and executable, and each part
+ * has the permissions its contents need. */
+static void image_is_w_xor_x(struct ktest *t)
+{
+	uint64_t pte = 0, size = 0;
+	unsigned both = 0;
+
+	for (char *p = __kernel_start; p < __kernel_end; p += PT_SIZE_4K)
+		if (paging_lookup(p, &pte, &size) && (pte & PTE_WRITE) && !(pte & PTE_NX))
+			both++;
+	KT_EXPECT_EQ(t, both, 0);
+	KT_ASSERT_TRUE(t, paging_lookup(__text_start, &pte, &size));
+	KT_EXPECT_FALSE(t, pte & PTE_WRITE);
+	KT_EXPECT_FALSE(t, pte & PTE_NX);
+	KT_ASSERT_TRUE(t, paging_lookup(__rodata_start, &pte, &size));
+	KT_EXPECT_FALSE(t, pte & PTE_WRITE);
+	KT_EXPECT_TRUE(t, pte & PTE_NX);
+	KT_ASSERT_TRUE(t, paging_lookup(&boot_info, &pte, &size));
+	KT_EXPECT_TRUE(t, pte & PTE_WRITE);
+	KT_EXPECT_TRUE(t, pte & PTE_NX);
+}
+
+__attribute__((noipa)) static void poke_byte(volatile char *p, char v)
+{
+	*p = v;
+}
+
+static void write_to_text_faults(struct ktest *t)
+{
+	struct fault_catch fc;
+	volatile char *code = (volatile char *)(uintptr_t)image_is_w_xor_x;
+
+	if (fault_catch_try(&fc) == 0) {
+		poke_byte(code, 0);
+		fault_catch_disarm();
+	}
+	KT_ASSERT_EQ(t, fc.vector, X86_TRAP_PF);
+	KT_EXPECT_UEQ(t, fc.cr2, (uintptr_t)code);
+	KT_EXPECT_UEQ(t, fc.error_code & (PF_ERR_PRESENT | PF_ERR_WRITE),
+		      PF_ERR_PRESENT | PF_ERR_WRITE);
+}
+
+static void execute_data_faults(struct ktest *t)
+{
+	static unsigned char data_code[16] = { X86_RET };
+	struct fault_catch fc;
+	void (*fn)(void) = (void (*)(void))(uintptr_t)data_code;
+
+	if (fault_catch_try(&fc) == 0) {
+		fn();
+		fault_catch_disarm();
+	}
+	KT_ASSERT_EQ(t, fc.vector, X86_TRAP_PF);
+	KT_EXPECT_UEQ(t, fc.cr2, (uintptr_t)data_code);
+	KT_EXPECT_UEQ(t, fc.error_code & PF_ERR_FETCH, PF_ERR_FETCH);
+	/* Data has no symbol: the report must not pin it on a function. */
+	KT_EXPECT_SUBSTR(t, fc.report, "<?+0x0>");
+}
+
+__attribute__((noipa)) static char peek_byte(const volatile char *p)
+{
+	return *p;
+}
+
+/* The page under the boot stack is a hole: overflowing the stack faults. */
+static void stack_guard_faults(struct ktest *t)
+{
+	struct fault_catch fc;
+	uint64_t pte = 0, size = 0;
+
+	KT_EXPECT_FALSE(t, paging_lookup(boot_stack_guard, &pte, &size));
+	if (fault_catch_try(&fc) == 0) {
+		peek_byte(boot_stack_guard + PT_SIZE_4K - 8);
+		fault_catch_disarm();
+	}
+	KT_ASSERT_EQ(t, fc.vector, X86_TRAP_PF);
+	KT_EXPECT_UEQ(t, fc.cr2, (uintptr_t)boot_stack_guard + PT_SIZE_4K - 8);
+	KT_EXPECT_UEQ(t, fc.error_code & PF_ERR_PRESENT, 0);
+}
+
+/* Every RAM region is in the direct map, write-back, no-execute, and
+ * translates back to itself. The identity map is gone. */
+static void direct_map_covers_ram(struct ktest *t)
+{
+	uint64_t pte = 0, size = 0;
+
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_region *r = &boot_info.mem[i];
+		uint64_t probes[2] = { r->base, r->base + r->length - 1 };
+		if (r->type != BOOT_MEM_USABLE)
+			continue;
+		for (int j = 0; j < 2; j++) {
+			KT_ASSERT_TRUE(t, paging_lookup(phys_to_virt(probes[j]), &pte, &size));
+			KT_EXPECT_UEQ(t, pt_entry_phys(pte, size, (uintptr_t)phys_to_virt(probes[j])),
+				      probes[j]);
+			KT_EXPECT_EQ(t, pt_entry_cache(pte, size), PAGE_CACHE_WB);
+			KT_EXPECT_TRUE(t, pte & PTE_NX);
+		}
+	}
+	KT_EXPECT_FALSE(t, paging_lookup((void *)(uintptr_t)0x200000, &pte, &size));
+}
+
+/* ioremap gives the memory type asked for: read the PTE and the PAT back,
+ * and read a device register through the mapping. */
+static void ioremap_memory_types(struct ktest *t)
+{
+	uint64_t pte = 0, size = 0;
+	volatile uint64_t *uc = ioremap(HPET_PHYS, PT_SIZE_4K, PAGE_CACHE_UC);
+	void *wc = ioremap(HPET_PHYS, PT_SIZE_4K, PAGE_CACHE_WC);
+
+	KT_EXPECT_UEQ(t, rdmsr(MSR_PAT), PAT_MSR_VALUE);
+	KT_ASSERT_NOT_NULL(t, uc);
+	KT_ASSERT_NOT_NULL(t, wc);
+	KT_ASSERT_TRUE(t, paging_lookup((const void *)uc, &pte, &size));
+	KT_EXPECT_EQ(t, pt_entry_cache(pte, size), PAGE_CACHE_UC);
+	KT_EXPECT_UEQ(t, pt_entry_phys(pte, size, (uintptr_t)uc), HPET_PHYS);
+	KT_EXPECT_UEQ(t, (uc[0] >> HPET_VENDOR_SHIFT) & 0xffff, HPET_VENDOR_INTEL);
+	KT_ASSERT_TRUE(t, paging_lookup(wc, &pte, &size));
+	KT_EXPECT_EQ(t, pt_entry_cache(pte, size), PAGE_CACHE_WC);
+	iounmap((void *)uc);
+	iounmap(wc);
+	KT_EXPECT_FALSE(t, paging_lookup((const void *)uc, &pte, &size));
+}
+
+/* Offsets within a page survive; RAM and nonsense are refused and logged. */
+static void ioremap_offsets_and_refusals(struct ktest *t)
+{
+	unsigned long errs = log_count(LOG_ERR);
+	char *p = ioremap(HPET_PHYS + 0xf0, 8, PAGE_CACHE_UC);
+
+	KT_ASSERT_NOT_NULL(t, p);
+	KT_EXPECT_UEQ(t, (uintptr_t)p & 0xfff, 0xf0);
+	iounmap(p);
+	KT_EXPECT_NULL(t, ioremap(virt_to_phys(&boot_info), 16, PAGE_CACHE_UC));
+	KT_EXPECT_NULL(t, ioremap(HPET_PHYS, 0, PAGE_CACHE_UC));
+	KT_EXPECT_NULL(t, ioremap(~0ULL - 8, 64, PAGE_CACHE_UC));
+	iounmap((void *)0xffffc9000badf000ULL);
+	KT_EXPECT_EQ(t, log_count(LOG_ERR), errs + 4);
+}
+
+KTEST_SUITE_EXT(paging, 0, paging_skip, KTEST_CASE(image_is_w_xor_x),
+		KTEST_CASE(write_to_text_faults), KTEST_CASE(execute_data_faults),
+		KTEST_CASE(stack_guard_faults), KTEST_CASE(direct_map_covers_ram),
+		KTEST_CASE(ioremap_memory_types), KTEST_CASE(ioremap_offsets_and_refusals));
