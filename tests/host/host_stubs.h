@@ -33,4 +33,14 @@ int host_mm_boot(const struct boot_mem_region *mem, uint32_t count,
 /* The last line logged through log_write(), formatted like the kernel's. */
 const char *host_log_last(void);
 
+/* xorshift64*: a small, fast generator giving the same sequence on every
+ * machine, so a failing random test fails the same way again. */
+static inline uint64_t host_xorshift(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dULL;
+}
+
 #endif /* TESTS_HOST_HOST_STUBS_H */

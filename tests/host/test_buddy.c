@@ -74,13 +74,9 @@ static struct {
 
 static uint64_t rnd_state;
 
-/* xorshift64*: small, fast, and the same sequence on every machine. */
 static uint64_t rnd(void)
 {
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return rnd_state * 0x2545f4914f6cdd1dULL;
+	return host_xorshift(&rnd_state);
 }
 
 /* Boot a machine; 0, or -1 if the host could not back its memory. */

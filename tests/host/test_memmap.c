@@ -505,13 +505,9 @@ static uint8_t ref_type[RND_SPAN], got_type[RND_SPAN];
 
 static uint64_t rnd_state;
 
-/* xorshift64*: small, fast, and the same sequence on every machine. */
 static uint64_t rnd(void)
 {
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return rnd_state * 0x2545f4914f6cdd1dULL;
+	return host_xorshift(&rnd_state);
 }
 
 /* Restrictiveness as the sanitizer documents it: higher wins. */
