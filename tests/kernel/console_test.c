@@ -3,6 +3,7 @@
  */
 #define LOG_PREFIX "console_test"
 #include "drivers/uart.h"
+#include "kernel/device.h"
 #include "kernel/console.h"
 #include "kernel/ktest.h"
 #include "kernel/log.h"
@@ -90,6 +91,23 @@ static void log_level_filter(struct ktest *t)
 	KT_EXPECT_EQ(t, log_count(LOG_DEBUG), debugs + 1);
 }
 
+/* Device messages carry the driver's and the device's names. */
+static void dev_log_prefix(struct ktest *t)
+{
+	struct device dev = { .name = "0000:01:00.0" };
+	char cap[160];
+
+	console_capture_start(cap, sizeof(cap));
+	dev_info(&dev, "unbound %d", 1);
+	dev.driver_name = "nvme";
+	dev_warn(&dev, "bound");
+	dev_err(NULL, "no device (provoked by the test)");
+	console_capture_stop();
+	KT_EXPECT_SUBSTR(t, cap, "] 0000:01:00.0: unbound 1\n");
+	KT_EXPECT_SUBSTR(t, cap, "] nvme 0000:01:00.0: warning: bound\n");
+	KT_EXPECT_SUBSTR(t, cap, "] (no device): error: no device (provoked by the test)\n");
+}
+
 /* Capture keeps at most size-1 bytes and stays terminated. */
 static void capture_bounded(struct ktest *t)
 {
@@ -105,4 +123,5 @@ static void capture_bounded(struct ktest *t)
 
 KTEST_SUITE(console, KTEST_CASE(uart_loopback), KTEST_CASE(printf_formats),
 	    KTEST_CASE(printf_truncates), KTEST_CASE(log_line_format),
-	    KTEST_CASE(log_level_filter), KTEST_CASE(capture_bounded));
+	    KTEST_CASE(log_level_filter), KTEST_CASE(dev_log_prefix),
+	    KTEST_CASE(capture_bounded));
