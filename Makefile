@@ -34,7 +34,7 @@ KERNEL_SRCS := $(wildcard boot/*.S boot/*.c kernel/*.c kernel/*.S kernel/*/*.c \
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 .DEFAULT_GOAL := all
-.PHONY: all kernel esp hosttests check test test-harness run run-pvh debug help clean deps-build deps-run
+.PHONY: all kernel esp hosttests check test test-harness run run-pvh debug fuzz help clean deps-build deps-run
 
 all: kernel esp
 
@@ -87,9 +87,13 @@ $(BUILD)/esp/EFI/BOOT/kernel.elf: $(BUILD)/kernel.elf
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
 	-I. -DKTEST_HOST -MMD -MP
+# The ACPI parsers are pure: the host tests and the fuzzers build them too.
+ACPI_PURE_SRCS := kernel/acpi/table.c kernel/acpi/rsdp.c kernel/acpi/fadt.c \
+	kernel/acpi/madt.c kernel/acpi/mcfg.c kernel/acpi/hpet.c kernel/acpi/dmar.c
+
 HOST_SRCS := $(wildcard tests/host/*.c) kernel/ktest.c kernel/cmdline.c kernel/ksyms.c \
 	kernel/msi.c kernel/mm/pgtable.c kernel/mm/memmap.c kernel/mm/buddy.c \
-	kernel/mm/page_alloc.c kernel/mm/kmalloc.c $(UEFI_HOST_SRCS)
+	kernel/mm/page_alloc.c kernel/mm/kmalloc.c $(ACPI_PURE_SRCS) $(UEFI_HOST_SRCS)
 HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(HOST_SRCS)) $(BUILD)/host/printf.o
 
 hosttests: $(BUILD)/hosttests
@@ -109,6 +113,29 @@ $(BUILD)/host/printf.o: kernel/printf.c
 $(BUILD)/hosttests: $(HOST_OBJS)
 	$(call say,HOSTLD,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+
+# ---- fuzzing the parsers of firmware tables (libFuzzer, clang) ----------------
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := rsdp madt mcfg hpet fadt dmar
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
+	-I. -DKTEST_HOST
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.c tests/fuzz/fuzz.h \
+		$(ACPI_PURE_SRCS) Makefile
+	@mkdir -p $(dir $@)
+	$(call say,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< tests/fuzz/fuzz_common.c $(ACPI_PURE_SRCS)
+
+fuzz: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus/$$t $(BUILD)/fuzz/crashes/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/crashes/$$t/ \
+			$(BUILD)/fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 # ---- running ---------------------------------------------------------------------
 deps-build:
@@ -146,6 +173,7 @@ help:
 	@echo "  make debug     PVH boot with QEMU waiting for gdb; then: gdb -x tools/gdbinit"
 	@echo "  make all       build build/kernel.elf and the ESP (build/esp/EFI/BOOT/BOOTX64.EFI)"
 	@echo "  make hosttests build the host unit-test binary (build/hosttests)"
+	@echo "  make fuzz      fuzz the ACPI/DMAR parsers with libFuzzer (FUZZ_SECONDS per target, default 60)"
 	@echo "  make clean     remove build/"
 	@echo "Variables: CMDLINE='ktest=*' (run, run-pvh, debug)  CROSS_COMPILE=x86_64-elf-"
 	@echo "           BUILD=dir  OVMF_CODE=path  QEMU=binary  V=1 (show full commands)"

@@ -8,6 +8,7 @@
  */
 #define LOG_PREFIX "boot"
 #include "boot/boot_info.h"
+#include "kernel/acpi/acpi.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/apic.h"
@@ -32,6 +33,8 @@
 #ifndef BUSMASTER_VERSION
 #define BUSMASTER_VERSION "unknown"
 #endif
+
+#define HPET_MMIO_SIZE 0x400   /* the HPET register block (HPET spec 2.3) */
 
 uint64_t kernel_phys_base;
 struct boot_info boot_info;  /* the kernel's copy of the hand-off */
@@ -84,6 +87,20 @@ static void boot_mm_init(void)
 	page_alloc_release_loader();          /* the loader's tables are unused now */
 }
 
+/* A better clock for the TSC: the HPET if ACPI lists one, else the PM timer. */
+static void boot_time_init(void)
+{
+	const struct acpi_info *a = acpi_get_info();
+	void *hpet = a->hpet_present ? ioremap(a->hpet.base_phys, HPET_MMIO_SIZE,
+					       PAGE_CACHE_UC) : NULL;
+
+	if (time_calibrate(hpet, a->fadt.pm_timer_port, a->fadt.pm_timer_32bit) == 0)
+		pr_info("TSC %llu kHz, calibrated against %s",
+			(unsigned long long)(tsc_hz() / 1000), time_ref_name());
+	else
+		pr_warn("no HPET or PM timer; the TSC keeps its PIT calibration");
+}
+
 /* Interrupts: park the PICs, bring up the LAPIC, then let them in. */
 static void boot_irq_init(void)
 {
@@ -125,6 +142,8 @@ void kernel_main(const struct boot_info *bi)
 	boot_parse_cmdline();
 	cpu_log_features();
 	boot_mm_init();
+	acpi_init(boot_info.rsdp_phys);
+	boot_time_init();
 	boot_irq_init();
 
 	filter = cmdline_get(&kernel_cmdline, "ktest");
