@@ -328,7 +328,64 @@ static void stats_consistent(struct ktest *t)
 	}
 }
 
+/* The sanitized region holding @addr, or NULL in a hole. */
+static const struct memmap_region *mm_region_at(uint64_t addr)
+{
+	const struct memmap_region *r;
+
+	for (uint32_t i = 0; (r = memmap_get(i)); i++)
+		if (addr >= r->base && addr < r->end)
+			return r;
+	return NULL;
+}
+
+/* May a firmware region of @fw_type end up as @type in the kernel's map?
+ * RAM may be claimed by the kernel (and loader data released to usable);
+ * everything else keeps its type exactly. */
+static bool mm_type_compatible(uint32_t fw_type, uint32_t type)
+{
+	bool claim = type == MEMMAP_LOW_MEMORY || type == MEMMAP_PAGE_ARRAY ||
+		     type == MEMMAP_KERNEL;
+
+	if (fw_type == BOOT_MEM_USABLE)
+		return type == BOOT_MEM_USABLE || claim;
+	if (fw_type == BOOT_MEM_LOADER)
+		return type == BOOT_MEM_LOADER || type == BOOT_MEM_USABLE || claim;
+	return type == fw_type || (fw_type == BOOT_MEM_RESERVED && type == MEMMAP_LOW_MEMORY);
+}
+
+/* Every whole page the firmware described is in the kernel's map with a
+ * compatible type, at its first, middle and last page. */
+static void memory_map_matches_firmware(struct ktest *t)
+{
+	unsigned checked = 0, bad = 0;
+
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_region *fw = &boot_info.mem[i];
+		uint64_t first = PAGE_ALIGN(fw->base);
+		uint64_t end = (fw->base + fw->length) & PAGE_MASK;
+		uint64_t probes[3] = { first, first + (end - first) / 2, end - PAGE_SIZE };
+		if (end <= first)
+			continue;  /* no whole page: trimmed away, rightly */
+		for (int j = 0; j < 3; j++) {
+			const struct memmap_region *r = mm_region_at(probes[j] & PAGE_MASK);
+			checked++;
+			if (r && mm_type_compatible(fw->type, r->type))
+				continue;
+			bad++;
+			ktest_printf("    # firmware [%#llx-%#llx) type %u: page %#llx is %s\n",
+				     (unsigned long long)fw->base,
+				     (unsigned long long)(fw->base + fw->length), fw->type,
+				     (unsigned long long)probes[j],
+				     r ? memmap_type_name(r->type) : "missing");
+		}
+	}
+	KT_EXPECT_GT(t, checked, 0);
+	KT_EXPECT_EQ(t, bad, 0);
+}
+
 KTEST_SUITE_EXT(mm, 0, mm_skip_if,
+		KTEST_CASE(memory_map_matches_firmware),
 		KTEST_CASE(claims_are_not_managed),
 		KTEST_CASE(dma32_zone),
 		KTEST_CASE(normal_zone_above_4g),
