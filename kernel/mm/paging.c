@@ -15,6 +15,9 @@
 #include "kernel/mm/layout.h"
 #include "kernel/mm/page_alloc.h"
 #include "kernel/string.h"
+#include "kernel/x86.h"
+
+#define CR4_PGE           (1u << 7)
 
 #define DMAP_RANGES_MAX   BOOT_MEMMAP_MAX
 #define IOREMAP_MAX       64      /* live MMIO windows */
@@ -161,6 +164,35 @@ uint64_t paging_direct_map_end(void) { return paging.direct_end; }
 bool paging_lookup(const void *virt, uint64_t *pte, uint64_t *page_size)
 {
 	return paging.live && pt_lookup(&paging.pt, (uintptr_t)virt, pte, page_size);
+}
+
+/* Drop every TLB entry, global ones too: toggling CR4.PGE does that. */
+static void paging_flush_tlb_all(void)
+{
+	uint64_t cr4 = read_cr4();
+
+	if (cr4 & CR4_PGE) {
+		__asm__ volatile("mov %0, %%cr4" :: "r"(cr4 & ~CR4_PGE) : "memory");
+		__asm__ volatile("mov %0, %%cr4" :: "r"(cr4) : "memory");
+	} else {
+		__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
+	}
+}
+
+int paging_set_cache(void *virt, size_t size, enum page_cache cache)
+{
+	int err;
+
+	if (!paging.live)
+		return -ENODEV;
+	/* Lines cached under the old type must not linger (SDM 13.11). */
+	__asm__ volatile("wbinvd" ::: "memory");
+	err = pt_set_cache(&paging.pt, (uintptr_t)virt, size, cache);
+	paging_flush_tlb_all();
+	if (err)
+		pr_err("cannot change %p (+%zu) to memory type %d: error %d", virt, size,
+		       cache, err);
+	return err;
 }
 
 /* ---- ioremap ---- */

@@ -54,6 +54,17 @@ void *ioremap(uint64_t phys, size_t size, enum page_cache cache);
  * reported and ignored. */
 void iounmap(void *addr);
 
+/**
+ * paging_set_cache - change the memory type of kernel memory in place.
+ * @virt: page-aligned start, in the direct map (e.g. coherent DMA memory)
+ * @size: bytes, a multiple of the page size
+ *
+ * The one mapping of the memory changes (no second, differently cached
+ * alias is ever made: x86 forbids mixing types on one page). Flushes the
+ * caches and the TLB. Return: 0 or -errno.
+ */
+int paging_set_cache(void *virt, size_t size, enum page_cache cache);
+
 /* Walk the kernel's tables for @virt (tests read PTEs back with it). */
 bool paging_lookup(const void *virt, uint64_t *pte, uint64_t *page_size);
 

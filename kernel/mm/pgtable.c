@@ -9,7 +9,9 @@
  *   - pt_map never replaces a present entry: overlapping maps are refused,
  *     so nobody silently loses a mapping.
  * Table pages are never freed: the kernel's tables only grow, except for
- * 4 KiB leaves cleared by pt_unmap (ioremap's area).
+ * 4 KiB leaves cleared by pt_unmap (ioremap's area). A large page is split
+ * into a table of smaller ones (pt_set_cache) only when part of it must
+ * change; the split keeps every attribute, so it changes no translation.
  */
 #include <stddef.h>
 #include "kernel/mm/pgtable.h"
@@ -219,5 +221,64 @@ int pt_unmap(struct page_table *pt, uint64_t virt, uint64_t size)
 			return -EINVAL;
 	for (va = virt; va - virt < size; va += PT_SIZE_4K)
 		*pt_walk(pt, va, &level) = 0;
+	return 0;
+}
+
+/* The bits that select the memory type in a leaf of @page_size. */
+static uint64_t pt_cache_bits(uint64_t page_size)
+{
+	return PTE_PWT | PTE_PCD | (page_size == PT_SIZE_4K ? PTE_PAT_4K : PTE_PAT_LARGE);
+}
+
+/* Replace the large leaf @e at @level by a table of 512 smaller leaves
+ * that map the same memory with the same attributes. */
+static int pt_split(struct page_table *pt, uint64_t *e, int level)
+{
+	uint64_t size = pt_level_size(level), child = pt_level_size(level - 1);
+	uint64_t base = *e & PTE_ADDR_MASK & ~(size - 1);
+	uint64_t flags = *e & ~PTE_ADDR_MASK;            /* P, W, NX, G, PS ... */
+	bool pat = *e & PTE_PAT_LARGE;
+	uint64_t table = pt->ops->alloc_table(pt->ops->ctx);
+	uint64_t *t;
+
+	if (!table)
+		return -ENOMEM;
+	if (level - 1 == 1) {           /* 4 KiB leaves: no PS, PAT moves to bit 7 */
+		flags &= ~PTE_HUGE;
+		if (pat)
+			flags |= PTE_PAT_4K;
+	} else if (pat) {
+		flags |= PTE_PAT_LARGE;
+	}
+	t = pt->ops->table_virt(pt->ops->ctx, table);
+	for (int i = 0; i < PT_ENTRIES; i++)
+		t[i] = (base + (uint64_t)i * child) | flags;
+	*e = table | PT_TABLE_FLAGS;
+	return 0;
+}
+
+int pt_set_cache(struct page_table *pt, uint64_t virt, uint64_t size, enum page_cache cache)
+{
+	uint64_t va = virt, end = virt + size;
+
+	if (!size || (virt | size) & (PT_SIZE_4K - 1) || !pt_canonical(virt) ||
+	    end < virt || (unsigned)cache >= sizeof(pt_cache_index))
+		return -EINVAL;
+	while (va < end) {
+		int level = 0;
+		uint64_t *e = pt_walk(pt, va, &level), psz;
+		if (!e)
+			return -EINVAL;
+		psz = pt_level_size(level);
+		if ((va & (psz - 1)) || end - va < psz) {
+			int err = pt_split(pt, e, level);   /* only part of it changes */
+			if (err)
+				return err;
+			continue;
+		}
+		*e = (*e & ~pt_cache_bits(psz)) |
+		     (pt_leaf_bits(pt, psz, 0, cache) & pt_cache_bits(psz));
+		va += psz;
+	}
 	return 0;
 }

@@ -109,6 +109,16 @@ int pt_unmap(struct page_table *pt, uint64_t virt, uint64_t size);
 bool pt_lookup(const struct page_table *pt, uint64_t virt, uint64_t *pte,
 	       uint64_t *page_size);
 
+/**
+ * pt_set_cache - change the memory type of [virt, virt+size).
+ * Large pages that the range covers only in part are split into smaller
+ * ones with the same attributes first. The caller flushes TLB and caches.
+ * Return: 0; -EINVAL if a page in the range is unmapped or the range is
+ * not page-aligned; -ENOMEM if a split needed a table page (pages already
+ * changed stay changed).
+ */
+int pt_set_cache(struct page_table *pt, uint64_t virt, uint64_t size, enum page_cache cache);
+
 /* The memory type a leaf entry selects, given its page size. */
 enum page_cache pt_entry_cache(uint64_t pte, uint64_t page_size);
 /* Physical address @virt translates to through @pte. */

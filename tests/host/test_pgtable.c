@@ -193,6 +193,39 @@ static void out_of_table_pages(struct ktest *t)
 	free(m.pages);
 }
 
+/* Changing the type of part of a 1 GiB page splits it down to 4 KiB pages
+ * around the range, keeps every other translation and attribute, and
+ * changes exactly the pages asked for. */
+static void set_cache_splits_large_pages(struct ktest *t)
+{
+	struct fake_mem m; struct pt_ops ops; struct page_table pt;
+	uint64_t base = 0xffff888000000000ULL, pte = 0, size = 0;
+	uint64_t lo = base + PT_SIZE_2M + 3 * PT_SIZE_4K, len = 2 * PT_SIZE_4K;
+
+	fake_table(&m, &ops, &pt, FAKE_TABLES, true);
+	KT_ASSERT_EQ(t, pt_map(&pt, base, 0, PT_SIZE_1G, PT_MAP_WRITE, PAGE_CACHE_WT), 0);
+	KT_ASSERT_EQ(t, pt_set_cache(&pt, lo, len, PAGE_CACHE_WC), 0);
+	for (uint64_t va = base; va < base + 2 * PT_SIZE_2M; va += PT_SIZE_4K) {
+		bool inside = va >= lo && va < lo + len;
+		KT_ASSERT_TRUE(t, pt_lookup(&pt, va + 5, &pte, &size));
+		KT_ASSERT_UEQ(t, pt_entry_phys(pte, size, va + 5), va - base + 5);
+		KT_ASSERT_EQ(t, pt_entry_cache(pte, size), inside ? PAGE_CACHE_WC : PAGE_CACHE_WT);
+		KT_ASSERT_TRUE(t, (pte & (PTE_WRITE | PTE_NX)) == (PTE_WRITE | PTE_NX));
+	}
+	KT_EXPECT_TRUE(t, pt_lookup(&pt, lo, &pte, &size));
+	KT_EXPECT_UEQ(t, size, PT_SIZE_4K);
+	KT_EXPECT_TRUE(t, pt_lookup(&pt, base + 4 * PT_SIZE_2M, &pte, &size));
+	KT_EXPECT_UEQ(t, size, PT_SIZE_2M);                 /* untouched 2 MiB pages stay */
+	KT_EXPECT_EQ(t, pt_entry_cache(pte, size), PAGE_CACHE_WT);
+	/* Back to the original type; an unmapped range is refused. */
+	KT_EXPECT_EQ(t, pt_set_cache(&pt, lo, len, PAGE_CACHE_WT), 0);
+	KT_ASSERT_TRUE(t, pt_lookup(&pt, lo, &pte, &size));
+	KT_EXPECT_EQ(t, pt_entry_cache(pte, size), PAGE_CACHE_WT);
+	KT_EXPECT_EQ(t, pt_set_cache(&pt, base + PT_SIZE_1G, PT_SIZE_4K, PAGE_CACHE_UC), -EINVAL);
+	free(m.pages);
+}
+
 KTEST_SUITE(pgtable, KTEST_CASE(map_and_lookup_4k), KTEST_CASE(large_pages_when_aligned),
 	    KTEST_CASE(cache_types_round_trip), KTEST_CASE(permissions),
-	    KTEST_CASE(rejects_bad_input), KTEST_CASE(unmap), KTEST_CASE(out_of_table_pages));
+	    KTEST_CASE(rejects_bad_input), KTEST_CASE(unmap), KTEST_CASE(out_of_table_pages),
+	    KTEST_CASE(set_cache_splits_large_pages));
