@@ -83,6 +83,10 @@ $(BUILD)/esp/EFI/BOOT/kernel.elf: $(BUILD)/kernel.elf
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
+# ---- PCI: the parts that reach configuration space only through a seam ----
+PCI_PURE_SRCS := drivers/pci/access.c drivers/pci/probe.c drivers/pci/bar.c \
+	drivers/pci/cap.c drivers/pci/show.c
+
 # ---- host unit tests ---------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
@@ -93,7 +97,8 @@ ACPI_PURE_SRCS := kernel/acpi/table.c kernel/acpi/rsdp.c kernel/acpi/fadt.c \
 
 HOST_SRCS := $(wildcard tests/host/*.c) kernel/ktest.c kernel/cmdline.c kernel/ksyms.c \
 	kernel/msi.c kernel/mm/pgtable.c kernel/mm/memmap.c kernel/mm/buddy.c \
-	kernel/mm/page_alloc.c kernel/mm/kmalloc.c $(ACPI_PURE_SRCS) $(UEFI_HOST_SRCS)
+	kernel/mm/page_alloc.c kernel/mm/kmalloc.c $(ACPI_PURE_SRCS) $(PCI_PURE_SRCS) \
+	$(UEFI_HOST_SRCS)
 HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(HOST_SRCS)) $(BUILD)/host/printf.o
 
 hosttests: $(BUILD)/hosttests

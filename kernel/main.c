@@ -8,6 +8,7 @@
  */
 #define LOG_PREFIX "boot"
 #include "boot/boot_info.h"
+#include "drivers/pci/pci.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -145,6 +146,7 @@ void kernel_main(const struct boot_info *bi)
 	acpi_init(boot_info.rsdp_phys);
 	boot_time_init();
 	boot_irq_init();
+	pci_init();
 
 	filter = cmdline_get(&kernel_cmdline, "ktest");
 	if (filter)
