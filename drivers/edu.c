@@ -6,14 +6,23 @@
  * INTx pin A). For now the driver proves the interrupt path end to end:
  * writing bits to IRQ_RAISE sets them in IRQ_STATUS and sends the MSI;
  * the handler reads the status, acknowledges exactly those bits and
- * counts. The DMA engine (registers 0x80-0x98) comes with the DMA layer.
+ * counts.
  *
- * Registers below 0x80 take 32-bit accesses only.
+ * The DMA engine copies between memory and a 4 KiB buffer inside the
+ * device (device address 0x40000): program source, destination and
+ * count, then start it with the command register; the command's start bit
+ * clears when the copy is done (about 100 ms of virtual time later), and
+ * the device can raise IRQ status 0x100 then. The engine sees memory
+ * through a 28-bit mask by default: the driver says so to the DMA layer,
+ * which bounces anything higher.
+ *
+ * Registers below 0x80 take 32-bit accesses only, the DMA registers 64-bit.
  */
 #include "drivers/edu.h"
 #include "drivers/pci/pci.h"
 #include "kernel/errno.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/time.h"
 
 #define EDU_VENDOR          0x1234
 #define EDU_DEVICE          0x11e8
@@ -23,6 +32,18 @@
 #define EDU_REG_IRQ_STATUS  0x24   /* RO: interrupt reasons raised, not yet acknowledged */
 #define EDU_REG_IRQ_RAISE   0x60   /* WO: OR bits into IRQ_STATUS and interrupt */
 #define EDU_REG_IRQ_ACK     0x64   /* WO: clear bits of IRQ_STATUS */
+
+#define EDU_REG_DMA_SRC     0x80   /* RW 64: source address */
+#define EDU_REG_DMA_DST     0x88   /* RW 64: destination address */
+#define EDU_REG_DMA_COUNT   0x90   /* RW 64: bytes */
+#define EDU_REG_DMA_CMD     0x98   /* RW 64: command; reads show START until done */
+
+#define EDU_DMA_START       0x1    /* cmd: go; stays set while running */
+#define EDU_DMA_TO_RAM      0x2    /* cmd: edu buffer -> memory (else memory -> edu) */
+#define EDU_DMA_IRQ         0x4    /* cmd: raise EDU_IRQ_DMA_DONE when done */
+#define EDU_BUFFER_ADDR     0x40000ULL   /* the device's buffer, in its own space */
+#define EDU_DMA_TIMEOUT_US  2000000      /* 100 ms virtual, generous under TCG */
+#define EDU_DMA_POLL_US     1000
 
 #define EDU_ID_MAGIC        0xed   /* low byte of the ID register */
 #define EDU_LIVENESS_PROBE  0x5a5aa5a5u
@@ -52,6 +73,76 @@ static void edu_irq(unsigned vector, void *ctx)
 void edu_raise_irq(struct edu *edu, uint32_t bits)
 {
 	edu_write(edu, EDU_REG_IRQ_RAISE, bits);
+}
+
+struct device *edu_dev(struct edu *edu)
+{
+	return &edu->pdev->dev;
+}
+
+static uint64_t edu_read64(const struct edu *edu, unsigned reg)
+{
+	return ((volatile uint64_t *)edu->regs)[reg / 8];
+}
+
+static void edu_write64(struct edu *edu, unsigned reg, uint64_t val)
+{
+	((volatile uint64_t *)edu->regs)[reg / 8] = val;
+}
+
+/* Is the transfer possible for this device? Say why not. */
+static int edu_dma_check(struct edu *edu, dma_addr_t addr, unsigned offset, size_t len,
+			 enum dma_data_direction dir)
+{
+	struct device *dev = edu_dev(edu);
+
+	if (dir != DMA_TO_DEVICE && dir != DMA_FROM_DEVICE) {
+		dev_err(dev, "DMA direction must be to or from the device");
+		return -EINVAL;
+	}
+	/* QEMU 7.2 aborts on a transfer that ends exactly at the buffer's end,
+	 * so the last usable end is one byte short of it (EDU_DMA_MAX_END). */
+	if (!len || offset >= EDU_DMA_MAX_END || len > EDU_DMA_MAX_END - offset) {
+		dev_err(dev, "DMA of %zu bytes at buffer offset %u: must end within the "
+			"first %u bytes of the buffer", len, offset, EDU_DMA_MAX_END);
+		return -EINVAL;
+	}
+	if (addr + len - 1 > dma_get_mask(dev) || addr + len - 1 < addr) {
+		dev_err(dev, "DMA address %#llx+%zu is beyond the device's mask %#llx",
+			(unsigned long long)addr, len, (unsigned long long)dma_get_mask(dev));
+		return -EINVAL;
+	}
+	if (edu_read64(edu, EDU_REG_DMA_CMD) & EDU_DMA_START) {
+		dev_err(dev, "DMA engine busy");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int edu_dma(struct edu *edu, dma_addr_t addr, unsigned offset, size_t len,
+	    enum dma_data_direction dir, bool use_irq)
+{
+	bool to_ram = dir == DMA_FROM_DEVICE;
+	uint64_t done_before = edu->irq_count;
+	int err = edu_dma_check(edu, addr, offset, len, dir);
+
+	if (err)
+		return err;
+	edu_write64(edu, EDU_REG_DMA_SRC, to_ram ? EDU_BUFFER_ADDR + offset : addr);
+	edu_write64(edu, EDU_REG_DMA_DST, to_ram ? addr : EDU_BUFFER_ADDR + offset);
+	edu_write64(edu, EDU_REG_DMA_COUNT, len);
+	edu_write64(edu, EDU_REG_DMA_CMD, EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0) |
+		    (use_irq ? EDU_DMA_IRQ : 0));
+	if (use_irq)
+		err = poll_timeout_us(edu->irq_count != done_before &&
+				      (edu->irq_status & EDU_IRQ_DMA_DONE),
+				      EDU_DMA_POLL_US, EDU_DMA_TIMEOUT_US);
+	else
+		err = poll_timeout_us(!(edu_read64(edu, EDU_REG_DMA_CMD) & EDU_DMA_START),
+				      EDU_DMA_POLL_US, EDU_DMA_TIMEOUT_US);
+	if (err)
+		dev_err(edu_dev(edu), "DMA of %zu bytes did not complete", len);
+	return err;
 }
 
 /* Is this really an edu answering at BAR0? */
@@ -88,6 +179,9 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = edu->regs ? edu_check(edu) : -ENOMEM;
 	if (err)
 		goto fail_unmap;                /* pci_iounmap() of nothing does nothing */
+	err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(EDU_DMA_BITS));
+	if (err)
+		goto fail_unmap;
 	pci_set_master(pdev);               /* an MSI is a memory write by the device */
 	edu->vector = err = pci_enable_msi(pdev, edu_irq, edu);
 	if (err < 0)

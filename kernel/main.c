@@ -8,6 +8,8 @@
  */
 #define LOG_PREFIX "boot"
 #include "boot/boot_info.h"
+#include "dma/debug.h"
+#include "dma/swiotlb.h"
 #include "drivers/pci/pci.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/cmdline.h"
@@ -102,6 +104,14 @@ static void boot_time_init(void)
 		pr_warn("no HPET or PM timer; the TSC keeps its PIT calibration");
 }
 
+/* The DMA layer: the bounce pool (low memory, before drivers take it) and
+ * the API checker, both from the command line. */
+static void boot_dma_init(void)
+{
+	swiotlb_init_from_cmdline(&kernel_cmdline);
+	dma_debug_init(cmdline_get_bool(&kernel_cmdline, "dma_debug", false));
+}
+
 /* Interrupts: park the PICs, bring up the LAPIC, then let them in. */
 static void boot_irq_init(void)
 {
@@ -146,6 +156,7 @@ void kernel_main(const struct boot_info *bi)
 	acpi_init(boot_info.rsdp_phys);
 	boot_time_init();
 	boot_irq_init();
+	boot_dma_init();
 	pci_init();
 
 	filter = cmdline_get(&kernel_cmdline, "ktest");

@@ -16,7 +16,7 @@ A scenario passes only if it behaves exactly as declared:
   - the KTAP on the console is complete: a header, every plan, every
     planned result; a crash or a hang names the case that never reported;
   - the cases that fail are exactly the scenario's expect_failures;
-  - QEMU's log has no pci_nvme_ub_* line, and no pci_nvme_err_* or
+  - QEMU's log has no pci_nvme_ub_* or "EDU: clamping DMA" line, and no pci_nvme_err_* or
     vtd_dmar_fault line that the scenario's allow_log does not excuse.
 
 The output is a table of suites and cases per scenario, one "FAIL name: why"
@@ -52,6 +52,9 @@ KILL_GRACE = 2.0         # seconds between SIGTERM and SIGKILL at a timeout
 
 # QEMU log lines that fail a scenario: always, or unless allow_log matches.
 NVME_UB = re.compile(r"pci_nvme_ub_")
+# edu truncates a DMA address beyond its mask and only logs it: the driver
+# and the DMA layer must never let that happen.
+EDU_CLAMP = re.compile(r"EDU: clamping DMA")
 CHECKED = re.compile(r"pci_nvme_err_|vtd_dmar_fault")
 
 # How a run ended.
@@ -262,16 +265,20 @@ def _fate(root: ktap.TestNode, path: str) -> str:
 def check_qemu_log(s: Scenario, qemu_log: str, reasons: list[str]) -> list[str]:
     """Scan the -D log; return the offending lines."""
     ub = [line for line in qemu_log.splitlines() if NVME_UB.search(line)]
+    clamps = [line for line in qemu_log.splitlines() if EDU_CLAMP.search(line)]
     checked = [line for line in qemu_log.splitlines()
                if CHECKED.search(line) and not NVME_UB.search(line)
                and not any(re.search(p, line) for p in s.allow_log)]
     if ub:
         reasons.append(f"QEMU log: {len(ub)} NVMe undefined-behaviour line(s), "
                        f"first: {ub[0].strip()}")
+    if clamps:
+        reasons.append(f"QEMU log: edu was given a DMA address beyond its mask "
+                       f"{len(clamps)} time(s), first: {clamps[0].strip()}")
     if checked:
         reasons.append(f"QEMU log: {len(checked)} unexpected NVMe error / IOMMU fault "
                        f"line(s), first: {checked[0].strip()}")
-    return ub + checked
+    return ub + clamps + checked
 
 
 def judge(s: Scenario, outcome: Outcome) -> Verdict:

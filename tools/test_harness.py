@@ -222,6 +222,15 @@ class QemuLog(unittest.TestCase):
         verdict = harness.judge(allowed, outcome("all_pass.log", 33, "dmar_fault.qemu.log"))
         self.assertTrue(verdict.passed, verdict.reasons)
 
+    def test_edu_address_clamping_always_fails(self):
+        s = scenario(allow_log="EDU: .*")
+        verdict = harness.judge(s, harness.Outcome(
+            33, (LOGS / "all_pass.log").read_text(),
+            qemu_log="EDU: clamping DMA 0x0000000110000000 to 0x0000000000000000!\n"))
+        self.assertEqual(len(verdict.reasons), 1)
+        self.assertIn("edu was given a DMA address beyond its mask 1 time(s)",
+                      verdict.reasons[0])
+
     def test_other_guest_errors_are_ignored(self):
         verdict = harness.judge(scenario(), harness.Outcome(
             33, (LOGS / "all_pass.log").read_text(),

@@ -16,6 +16,8 @@
  * off.
  */
 #define LOG_PREFIX "pci"
+#include "dma/debug.h"
+#include "dma/dma.h"
 #include "drivers/pci/internal.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
@@ -54,6 +56,7 @@ static int pci_try_bind(struct pci_driver *drv, struct pci_dev *pdev)
 		return -ENODEV;
 	pdev->driver = drv;
 	pdev->dev.driver_name = drv->name;   /* dev_err() now says "edu 0000:00:03.0" */
+	dma_device_init(&pdev->dev);         /* every driver starts from the defaults */
 	err = drv->probe(pdev, id);
 	if (err) {
 		dev_err(&pdev->dev, "probe failed (%d)", err);
@@ -79,6 +82,7 @@ void pci_release_driver(struct pci_dev *pdev)
 	if (pdev->driver->remove)
 		pdev->driver->remove(pdev);
 	pci_release_resources(pdev);
+	dma_debug_check_leaks(&pdev->dev);   /* mappings the driver forgot */
 	dev_info(&pdev->dev, "driver removed");
 	pdev->driver = NULL;
 	pdev->dev.driver_name = NULL;

@@ -1,0 +1,1077 @@
+/*
+ * debug.c - the DMA-API checker: a ledger of what every device may reach,
+ * and a check on every call that changes it.
+ *
+ * The ledger. Each live streaming mapping (dma_map_single/page), each
+ * mapped segment of a scatterlist, and each coherent allocation is one
+ * entry: which device, what kind, the device address, the physical (or,
+ * for coherent memory, the CPU) address, the size, the direction, the sg
+ * counts, whether dma_mapping_error() looked at it, and the code address
+ * of the driver call that made it. Entries come from a fixed array
+ * threaded onto a free list, so recording a mapping never allocates; when
+ * the array is used up the checker says so once and turns itself off (it
+ * could no longer tell a real unmap from a stranger's).
+ *
+ * Live entries sit in a hash keyed by device address. A bucket holds the
+ * addresses of one 8 KiB window (address >> DMA_DEBUG_HASH_SHIFT, modulo
+ * the bucket count), newest entry first. Two kinds of lookup:
+ *
+ *   exact      unmap, free, dma_mapping_error: the entry of that device at
+ *              exactly that address. Without an IOMMU the same buffer may
+ *              be mapped twice and share an address, so the lookup scores
+ *              each candidate (one point each for equal size, kind,
+ *              direction and sg count) and takes the best: the entry the
+ *              caller most plausibly means.
+ *   containing sync: the entry whose range holds the synced address. A
+ *              mapping starts at or below it, so the search walks the
+ *              buckets back from the address's own, and the first bucket
+ *              with a candidate wins.
+ *
+ * Invariants: an entry is either on the free list or in exactly the bucket
+ * of its dev_addr, never both; nr_free counts the free list; a failed map
+ * (DMA_MAPPING_ERROR) is never recorded; every check runs with interrupts
+ * off, so a completion handler's unmap cannot cut into a walk.
+ *
+ * Every misuse goes through one function, report(), which counts it,
+ * keeps its text for tests and logs "DMA-API: <driver> <device>: ...".
+ * docs/dma-debug.md lists every check. When debugging is off each hook
+ * returns after one test of ledger.enabled.
+ */
+#define LOG_PREFIX "DMA-API"
+#include <stdarg.h>
+#include "dma/debug.h"
+#include "dma/debug_seam.h"
+#include "dma/internal.h"
+#include "kernel/log.h"
+#ifdef KTEST_HOST
+#include <stdio.h>
+#include <string.h>
+#else
+#include "kernel/gdt.h"
+#include "kernel/ksyms.h"
+#include "kernel/mm/layout.h"
+#include "kernel/mm/memmap.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
+#include "kernel/x86.h"
+#endif
+
+#define HASH_MASK        (DMA_DEBUG_HASH_SIZE - 1)
+#define FIT_PERFECT      4                   /* size, kind, direction and nents agree */
+#define FIT_HOLDS_ALL    (FIT_PERFECT + 1)   /* sync: the whole range lies inside */
+#define PREFIX_MAX       80                  /* "DMA-API: <driver> <device>" */
+#define LAST_REPORT_MAX  (PREFIX_MAX + 2 + DMA_DEBUG_REPORT_MAX)  /* prefix ": " text */
+#define WORD_BYTES       8                   /* what kernel_stack_contains() probes */
+#define NO_DRIVER        "(no driver)"
+#define NO_DEVICE        "(no device)"
+
+/* Whether the driver owed a dma_mapping_error() call, and made it. */
+enum dma_debug_maperr {
+	MAPERR_NOT_APPLICABLE,   /* sg and coherent: failure has another form */
+	MAPERR_NOT_CHECKED,      /* single/page, not looked at yet */
+	MAPERR_CHECKED,          /* dma_mapping_error() saw this address */
+};
+
+/* One live mapping, sg segment or coherent allocation; or a free slot. */
+struct dma_debug_entry {
+	struct dma_debug_entry *next;  /* next in its bucket, or on the free list */
+	const struct device *dev;      /* who may reach the memory */
+	dma_addr_t dev_addr;           /* what the device puts on the bus */
+	uint64_t phys;                 /* CPU physical address (0 for coherent) */
+	const void *cpu_addr;          /* coherent: what dma_free_coherent must pass */
+	size_t size;                   /* bytes mapped, or asked for (coherent) */
+	enum dma_debug_type type;      /* the API that made it */
+	enum dma_data_direction dir;   /* BIDIRECTIONAL for coherent memory */
+	int sg_call_ents;              /* sg: nents passed to dma_map_sg, else 0 */
+	int sg_mapped_ents;            /* sg: segments dma_map_sg returned, else 0 */
+	enum dma_debug_maperr maperr;  /* the dma_mapping_error() duty */
+	const void *caller;            /* return address into the driver's map call */
+};
+
+/* A report under construction: bounded, never overflowing. */
+struct report_buf {
+	char text[DMA_DEBUG_REPORT_MAX];
+	size_t len;
+};
+
+static const struct dma_debug_platform default_platform;
+
+static struct {
+	bool enabled;                        /* the one branch hooks take when off */
+	const struct dma_debug_platform *plat;  /* kernel facts (a seam for tests) */
+	struct dma_debug_entry *bucket[DMA_DEBUG_HASH_SIZE];  /* live entries by address */
+	struct dma_debug_entry *free;        /* unused entries */
+	unsigned long nr_free;               /* length of the free list */
+	unsigned long min_free;              /* its low-water mark since init */
+	unsigned long errors;                /* misuse reports since init */
+	char last_report[LAST_REPORT_MAX];   /* the newest report, for tests */
+	struct dma_debug_entry slots[DMA_DEBUG_MAX_ENTRIES];  /* every entry there is */
+} ledger = { .plat = &default_platform };
+
+/* ---- the facts the checks need, from the kernel or from a test ---- */
+
+#ifdef KTEST_HOST
+static bool host_never(uint64_t phys, size_t size) { (void)phys; (void)size; return false; }
+static bool host_always(uint64_t phys, size_t size) { (void)phys; (void)size; return true; }
+static uint64_t host_sg_phys(const struct scatterlist *sg) { return sg->page_phys + sg->offset; }
+
+static unsigned int host_max_seg_size(const struct device *dev)
+{
+	return dev && dev->max_seg_size ? dev->max_seg_size : DMA_DEFAULT_MAX_SEG_SIZE;
+}
+
+static uint64_t host_seg_boundary(const struct device *dev)
+{
+	return dev && dev->seg_boundary_mask ? dev->seg_boundary_mask : DMA_DEFAULT_SEG_BOUNDARY;
+}
+
+static const char *host_symbolize(uint64_t addr, uint64_t *offset)
+{
+	(void)addr;
+	(void)offset;
+	return NULL;
+}
+
+/* Nothing is special on the host until a test says otherwise. */
+static const struct dma_debug_platform default_platform = {
+	.on_stack = host_never,
+	.in_kernel_ro = host_never,
+	.is_ram = host_always,
+	.sg_phys = host_sg_phys,
+	.max_seg_size = host_max_seg_size,
+	.seg_boundary = host_seg_boundary,
+	.symbolize = host_symbolize,
+};
+
+/* One CPU, no interrupts: nothing to exclude. */
+static uint64_t ledger_lock(void) { return 0; }
+static void ledger_unlock(uint64_t flags) { (void)flags; }
+#else
+/* The kernel image's own address of physical @phys, 0 if the image does not hold it. */
+static uintptr_t image_alias(uint64_t phys)
+{
+	uint64_t size = (uintptr_t)__kernel_end - (uintptr_t)__kernel_start;
+
+	if (phys < kernel_phys_base || phys - kernel_phys_base >= size)
+		return 0;
+	return (uintptr_t)__kernel_start + (uintptr_t)(phys - kernel_phys_base);
+}
+
+/* Stacks are whole buffers' homes, so probing both ends of the range suffices. */
+static bool va_on_stack(uintptr_t va, size_t size)
+{
+	uintptr_t last = size > WORD_BYTES ? va + size - WORD_BYTES : va;
+
+	return kernel_stack_contains(va) || kernel_stack_contains(last);
+}
+
+/* A buffer reached through the image or through the direct map alike. */
+static bool kernel_on_stack(uint64_t phys, size_t size)
+{
+	uintptr_t img = image_alias(phys);
+
+	if (img && va_on_stack(img, size))
+		return true;
+	return va_on_stack((uintptr_t)phys_to_virt(phys), size);
+}
+
+/* Code and read-only data: [__text_start, __data_start) of the image. */
+static bool kernel_in_ro(uint64_t phys, size_t size)
+{
+	uint64_t lo = virt_to_phys(__text_start), hi = virt_to_phys(__data_start);
+
+	return phys < hi && phys + size > lo;
+}
+
+/* RAM a device may be lent: free or loader RAM, or RAM the kernel claimed
+ * (memmap claims only ever retype RAM, so every claim type counts). */
+static bool ram_type(uint32_t type)
+{
+	return type == BOOT_MEM_USABLE || type == BOOT_MEM_LOADER || type >= MEMMAP_LOW_MEMORY;
+}
+
+/* Walk the sorted memory map: every byte of the range must be RAM. */
+static bool kernel_is_ram(uint64_t phys, size_t size)
+{
+	const struct memmap_region *r;
+	uint64_t cur = phys, end = phys + size;
+
+	if (memmap_count() == 0)
+		return true;   /* no map yet: nothing to judge by */
+	for (uint32_t i = 0; (r = memmap_get(i)) != NULL && cur < end; i++) {
+		if (r->end <= cur)
+			continue;
+		if (r->base > cur || !ram_type(r->type))
+			return false;
+		cur = r->end;
+	}
+	return cur >= end;
+}
+
+static const struct dma_debug_platform default_platform = {
+	.on_stack = kernel_on_stack,
+	.in_kernel_ro = kernel_in_ro,
+	.is_ram = kernel_is_ram,
+	.sg_phys = sg_phys,
+	.max_seg_size = dma_get_max_seg_size,
+	.seg_boundary = dma_get_seg_boundary,
+	.symbolize = ksym_lookup,
+};
+
+/* Interrupts off: a completion handler may unmap while we walk a bucket. */
+static uint64_t ledger_lock(void)
+{
+	uint64_t flags = read_rflags();
+
+	irq_disable();
+	return flags;
+}
+
+static void ledger_unlock(uint64_t flags)
+{
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
+}
+#endif
+
+/* Tests swap in their own facts; NULL returns to the build's. */
+void dma_debug_set_platform(const struct dma_debug_platform *plat)
+{
+	ledger.plat = plat ? plat : &default_platform;
+}
+
+/* ---- names for reports ---- */
+
+/* The kind of an entry, as reports name it. */
+static const char *type_name(enum dma_debug_type type)
+{
+	switch (type) {
+	case DMA_DEBUG_SINGLE:   return "single";
+	case DMA_DEBUG_PAGE:     return "page";
+	case DMA_DEBUG_SG:       return "scatter-gather";
+	case DMA_DEBUG_COHERENT: return "coherent";
+	}
+	return "unknown";
+}
+
+/* The constants' own names: what the driver wrote in its call. */
+static const char *dir_name(enum dma_data_direction dir)
+{
+	switch (dir) {
+	case DMA_BIDIRECTIONAL: return "DMA_BIDIRECTIONAL";
+	case DMA_TO_DEVICE:     return "DMA_TO_DEVICE";
+	case DMA_FROM_DEVICE:   return "DMA_FROM_DEVICE";
+	case DMA_NONE:          return "DMA_NONE";
+	}
+	return "an invalid direction";
+}
+
+/* The error-check state, for dumps and leak lines. */
+static const char *maperr_name(enum dma_debug_maperr m)
+{
+	return m == MAPERR_NOT_CHECKED ? "error not checked" :
+	       m == MAPERR_CHECKED ? "error checked" : "no error check due";
+}
+
+/* ---- reports ---- */
+
+/* Append to a report, cutting (never overflowing) at its end. */
+static void rb_vprintf(struct report_buf *rb, const char *fmt, va_list ap)
+{
+	size_t room = sizeof(rb->text) - rb->len;
+	int n;
+
+	if (room <= 1)
+		return;
+	n = vsnprintf(rb->text + rb->len, room, fmt, ap);
+	if (n > 0)
+		rb->len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+static void rb_printf(struct report_buf *rb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void rb_printf(struct report_buf *rb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rb_vprintf(rb, fmt, ap);
+	va_end(ap);
+}
+
+/* "edu_dma_start+0x34": @ret is a return address, so the call is just before it. */
+static void rb_site(struct report_buf *rb, const void *ret)
+{
+	uint64_t addr = (uintptr_t)ret, off = 0;
+	const char *name = addr ? ledger.plat->symbolize(addr - 1, &off) : NULL;
+
+	if (name)
+		rb_printf(rb, "%s+0x%llx", name, (unsigned long long)(off + 1));
+	else if (addr)
+		rb_printf(rb, "0x%016llx", (unsigned long long)addr);
+	else
+		rb_printf(rb, "an unknown place");
+}
+
+/* What an entry is, in the bracket style of every report. */
+static void rb_entry(struct report_buf *rb, const struct dma_debug_entry *e)
+{
+	rb_printf(rb, " [device address=0x%016llx] [size=%zu bytes]",
+		  (unsigned long long)e->dev_addr, e->size);
+	if (e->type == DMA_DEBUG_COHERENT)
+		rb_printf(rb, " [cpu address=0x%016llx]", (unsigned long long)(uintptr_t)e->cpu_addr);
+	if (e->type == DMA_DEBUG_SG)
+		rb_printf(rb, " [nents=%d] [segments=%d]", e->sg_call_ents, e->sg_mapped_ents);
+	rb_printf(rb, " [mapped with %s] [mapped as %s] mapped at ", dir_name(e->dir),
+		  type_name(e->type));
+	rb_site(rb, e->caller);
+}
+
+/* "DMA-API: <driver> <device>", as Linux names the culprit. */
+static void report_prefix(char *buf, size_t size, const struct device *dev)
+{
+	snprintf(buf, size, "DMA-API: %s %s",
+		 dev && dev->driver_name ? dev->driver_name : NO_DRIVER,
+		 dev ? dev->name : NO_DEVICE);
+}
+
+/* The single exit of every misuse: count it, keep it, print it. */
+static void report_emit(const struct device *dev, const struct report_buf *rb)
+{
+	char prefix[PREFIX_MAX];
+
+	report_prefix(prefix, sizeof(prefix), dev);
+	ledger.errors++;
+	snprintf(ledger.last_report, sizeof(ledger.last_report), "%s: %s", prefix, rb->text);
+	log_write(LOG_ERR, prefix, "%s", rb->text);
+}
+
+/*
+ * Report a misuse: the message, where the offending call came from (when
+ * that is not the map call itself), then the entry it concerns and where
+ * that was mapped. Caller holds the ledger lock.
+ */
+static void report(const struct device *dev, const struct dma_debug_entry *e,
+		   const void *caller, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void report(const struct device *dev, const struct dma_debug_entry *e,
+		   const void *caller, const char *fmt, ...)
+{
+	struct report_buf rb = { .len = 0 };
+	va_list ap;
+
+	rb.text[0] = '\0';
+	va_start(ap, fmt);
+	rb_vprintf(&rb, fmt, ap);
+	va_end(ap);
+	if (caller && (!e || caller != e->caller)) {
+		rb_printf(&rb, " [called from ");
+		rb_site(&rb, caller);
+		rb_printf(&rb, "]");
+	}
+	if (e)
+		rb_entry(&rb, e);
+	report_emit(dev, &rb);
+}
+
+/**
+ * dma_debug_report - report a misuse found outside the ledger (pools,
+ * refused calls): counted and printed like the ledger's own.
+ * @dev: the device concerned
+ * @fmt: the message, printf style
+ */
+void dma_debug_report(const struct device *dev, const char *fmt, ...)
+{
+	struct report_buf rb = { .len = 0 };
+	uint64_t flags;
+	va_list ap;
+
+	rb.text[0] = '\0';
+	va_start(ap, fmt);
+	rb_vprintf(&rb, fmt, ap);
+	va_end(ap);
+	flags = ledger_lock();
+	report_emit(dev, &rb);
+	ledger_unlock(flags);
+}
+
+/* ---- the ledger ---- */
+
+/* The bucket of an address: its 8 KiB window, modulo the table. */
+static unsigned int hash_index(dma_addr_t addr)
+{
+	return (unsigned int)(addr >> DMA_DEBUG_HASH_SHIFT) & HASH_MASK;
+}
+
+/* An entry off the free list; on exhaustion, say so once and stop checking. */
+static struct dma_debug_entry *entry_alloc(void)
+{
+	struct dma_debug_entry *e = ledger.free;
+
+	if (!e) {
+		ledger.enabled = false;
+		pr_err("all %u ledger entries are in use: DMA-API checking is off from now on",
+		       DMA_DEBUG_MAX_ENTRIES);
+		return NULL;
+	}
+	ledger.free = e->next;
+	if (--ledger.nr_free < ledger.min_free)
+		ledger.min_free = ledger.nr_free;
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* Back to the free list: the front, so the next map reuses it. */
+static void entry_free(struct dma_debug_entry *e)
+{
+	e->next = ledger.free;
+	ledger.free = e;
+	ledger.nr_free++;
+}
+
+/* Newest first: a map and its unmap usually nest like calls and returns. */
+static void entry_insert(struct dma_debug_entry *e)
+{
+	unsigned int i = hash_index(e->dev_addr);
+
+	e->next = ledger.bucket[i];
+	ledger.bucket[i] = e;
+}
+
+/* Unlink from its bucket (singly linked: find the link that points at it). */
+static void entry_remove(struct dma_debug_entry *e)
+{
+	struct dma_debug_entry **link = &ledger.bucket[hash_index(e->dev_addr)];
+
+	while (*link && *link != e)
+		link = &(*link)->next;
+	if (*link)
+		*link = e->next;
+}
+
+/* dma_map_single is dma_map_page on the buffer's page: one kind, as in Linux. */
+static bool same_kind(enum dma_debug_type a, enum dma_debug_type b)
+{
+	if (a == DMA_DEBUG_PAGE)
+		a = DMA_DEBUG_SINGLE;
+	if (b == DMA_DEBUG_PAGE)
+		b = DMA_DEBUG_SINGLE;
+	return a == b;
+}
+
+/* How well entry @e matches the call described by @ref: a point per equal field. */
+static int fit_level(const struct dma_debug_entry *e, const struct dma_debug_entry *ref)
+{
+	return (e->size == ref->size) + same_kind(e->type, ref->type) +
+	       (e->dir == ref->dir) + (e->sg_call_ents == ref->sg_call_ents);
+}
+
+/* The entry of @ref's device at exactly @ref's address that fits it best. */
+static struct dma_debug_entry *find_exact(const struct dma_debug_entry *ref)
+{
+	struct dma_debug_entry *e, *best = NULL;
+	int best_fit = -1;
+
+	for (e = ledger.bucket[hash_index(ref->dev_addr)]; e; e = e->next) {
+		int fit;
+
+		if (e->dev != ref->dev || e->dev_addr != ref->dev_addr)
+			continue;
+		fit = fit_level(e, ref);
+		if (fit == FIT_PERFECT)
+			return e;
+		if (fit > best_fit) {
+			best = e;
+			best_fit = fit;
+		}
+	}
+	return best;
+}
+
+/* Does @e's range hold @ref's first byte? */
+static bool holds_start(const struct dma_debug_entry *e, const struct dma_debug_entry *ref)
+{
+	return e->dev == ref->dev && ref->dev_addr >= e->dev_addr &&
+	       ref->dev_addr - e->dev_addr < e->size;
+}
+
+/* ...and all of @ref's range (given that it holds the start)? */
+static bool holds_all(const struct dma_debug_entry *e, const struct dma_debug_entry *ref)
+{
+	return ref->size <= e->size - (ref->dev_addr - e->dev_addr);
+}
+
+/* Best entry of bucket @idx holding @ref's start; whole containment first. */
+static struct dma_debug_entry *bucket_find_containing(unsigned int idx,
+						      const struct dma_debug_entry *ref)
+{
+	struct dma_debug_entry *e, *best = NULL;
+	int best_fit = -1;
+
+	for (e = ledger.bucket[idx]; e; e = e->next) {
+		int fit;
+
+		if (!holds_start(e, ref))
+			continue;
+		fit = fit_level(e, ref) + (holds_all(e, ref) ? FIT_HOLDS_ALL : 0);
+		if (fit > best_fit) {
+			best = e;
+			best_fit = fit;
+		}
+	}
+	return best;
+}
+
+/* The mapping holding @ref's start: it begins at or below it, so walk back. */
+static struct dma_debug_entry *find_containing(const struct dma_debug_entry *ref)
+{
+	uint64_t window = ref->dev_addr >> DMA_DEBUG_HASH_SHIFT;
+	uint64_t steps = window < DMA_DEBUG_HASH_SIZE ? window + 1 : DMA_DEBUG_HASH_SIZE;
+
+	for (uint64_t i = 0; i < steps; i++) {
+		struct dma_debug_entry *e =
+			bucket_find_containing((unsigned int)(window - i) & HASH_MASK, ref);
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
+/* ---- checks ---- */
+
+/* An unmap or free the ledger has no entry for. */
+static void report_unknown_free(const struct dma_debug_entry *ref, const void *caller)
+{
+	if (ref->dev_addr == DMA_MAPPING_ERROR)
+		report(ref->dev, NULL, caller,
+		       "device driver tries to free an invalid DMA memory address "
+		       "(DMA_MAPPING_ERROR) [freed as %s]", type_name(ref->type));
+	else
+		report(ref->dev, NULL, caller,
+		       "device driver frees DMA memory that was never mapped (or was freed "
+		       "already) [device address=0x%016llx] [size=%zu bytes] [freed as %s]",
+		       (unsigned long long)ref->dev_addr, ref->size, type_name(ref->type));
+}
+
+/* Everything an unmap or free must repeat from the map, compared. */
+static void check_unmap_args(const struct dma_debug_entry *ref, const struct dma_debug_entry *e,
+			     const void *caller)
+{
+	if (ref->size != e->size)
+		report(ref->dev, e, caller, "device driver frees DMA memory with a different "
+		       "size [freed size=%zu bytes]", ref->size);
+	if (!same_kind(ref->type, e->type))
+		report(ref->dev, e, caller, "device driver frees DMA memory with the wrong "
+		       "function [freed as %s]", type_name(ref->type));
+	else if (e->type == DMA_DEBUG_COHERENT && ref->cpu_addr != e->cpu_addr)
+		report(ref->dev, e, caller, "device driver frees coherent memory with a "
+		       "different CPU address [freed cpu address=0x%016llx]",
+		       (unsigned long long)(uintptr_t)ref->cpu_addr);
+	if (ref->dir != e->dir)
+		report(ref->dev, e, caller, "device driver frees DMA memory with a different "
+		       "direction [freed with %s]", dir_name(ref->dir));
+	if (e->maperr == MAPERR_NOT_CHECKED)
+		report(ref->dev, e, caller, "device driver never checked this mapping with "
+		       "dma_mapping_error()");
+}
+
+/* Match an unmap or free against the ledger, report the differences, retire the entry. */
+static void check_unmap(const struct dma_debug_entry *ref, const void *caller)
+{
+	struct dma_debug_entry *e = find_exact(ref);
+
+	if (!e) {
+		report_unknown_free(ref, caller);
+		return;
+	}
+	check_unmap_args(ref, e, caller);
+	entry_remove(e);
+	entry_free(e);
+}
+
+/* Memory no device should be lent: a stack, kernel code, what is not RAM. */
+static void check_memory(const struct device *dev, uint64_t phys, size_t size,
+			 const struct dma_debug_entry *e, const void *caller)
+{
+	const struct dma_debug_platform *p = ledger.plat;
+
+	if (p->on_stack(phys, size))
+		report(dev, e, caller, "device driver maps memory from a kernel stack "
+		       "[phys=0x%016llx] [len=%zu]", (unsigned long long)phys, size);
+	if (p->in_kernel_ro(phys, size))
+		report(dev, e, caller, "device driver maps kernel code or read-only data "
+		       "[phys=0x%016llx] [len=%zu]", (unsigned long long)phys, size);
+	if (!p->is_ram(phys, size))
+		report(dev, e, caller, "device driver maps memory that is not RAM (MMIO, "
+		       "firmware or a hole) [phys=0x%016llx] [len=%zu]",
+		       (unsigned long long)phys, size);
+}
+
+/* A mapped segment must respect the limits its device declared. */
+static void check_segment(const struct device *dev, const struct dma_debug_entry *e)
+{
+	unsigned int max = ledger.plat->max_seg_size(dev);
+	uint64_t mask = ledger.plat->seg_boundary(dev);
+	uint64_t last = e->dev_addr + e->size - 1;
+
+	if (e->size > max)
+		report(dev, e, e->caller, "device driver maps a scatterlist segment longer "
+		       "than the device accepts [len=%zu] [max=%u]", e->size, max);
+	if (e->size && ((e->dev_addr ^ last) & ~mask))
+		report(dev, e, e->caller, "device driver maps a scatterlist segment across "
+		       "the device's boundary [start=0x%016llx] [end=0x%016llx] "
+		       "[boundary mask=0x%016llx]", (unsigned long long)e->dev_addr,
+		       (unsigned long long)last, (unsigned long long)mask);
+}
+
+/* Direction rules of a sync; a BIDIRECTIONAL mapping may be synced any way. */
+static void check_sync_direction(const struct dma_debug_entry *ref,
+				 const struct dma_debug_entry *e, bool for_cpu, const void *caller)
+{
+	if (e->dir == DMA_BIDIRECTIONAL)
+		return;
+	if (ref->dir != e->dir)
+		report(ref->dev, e, caller, "device driver syncs DMA memory with a different "
+		       "direction [synced with %s]", dir_name(ref->dir));
+	if (for_cpu && e->dir == DMA_TO_DEVICE && ref->dir != DMA_TO_DEVICE)
+		report(ref->dev, e, caller, "device driver syncs for the CPU memory the device "
+		       "only reads [synced with %s]", dir_name(ref->dir));
+	if (!for_cpu && e->dir == DMA_FROM_DEVICE && ref->dir != DMA_FROM_DEVICE)
+		report(ref->dev, e, caller, "device driver syncs for the device memory the "
+		       "device only writes [synced with %s]", dir_name(ref->dir));
+}
+
+/* A sync must fall inside one live mapping and follow its direction. */
+static void check_sync(const struct dma_debug_entry *ref, bool for_cpu, const void *caller)
+{
+	const struct dma_debug_entry *e = find_containing(ref);
+
+	if (!e) {
+		report(ref->dev, NULL, caller, "device driver syncs DMA memory that is not "
+		       "mapped [device address=0x%016llx] [size=%zu bytes]",
+		       (unsigned long long)ref->dev_addr, ref->size);
+		return;
+	}
+	if (!holds_all(e, ref))
+		report(ref->dev, e, caller, "device driver syncs DMA memory beyond the end "
+		       "of its mapping [sync offset=%llu] [sync size=%zu bytes]",
+		       (unsigned long long)(ref->dev_addr - e->dev_addr), ref->size);
+	check_sync_direction(ref, e, for_cpu, caller);
+}
+
+/* ---- scatterlists ---- */
+
+/* The ledger's view of one mapped segment of a list, as a call describes it. */
+static void sg_ref(struct dma_debug_entry *ref, const struct device *dev,
+		   const struct scatterlist *s, int nents, enum dma_data_direction dir)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->dev = dev;
+	ref->type = DMA_DEBUG_SG;
+	ref->dev_addr = s->dma_address;
+	ref->size = s->dma_length;
+	ref->dir = dir;
+	ref->sg_call_ents = nents;
+}
+
+/*
+ * Segments the list's mapping has, found through its first segment (0 if
+ * unknown); a changed nents is reported here, once per call, not per segment.
+ */
+static int sg_segments(const struct dma_debug_entry *ref0, const void *caller,
+		       const char *verb, const char *label)
+{
+	const struct dma_debug_entry *e = find_exact(ref0);
+
+	if (!e || e->type != DMA_DEBUG_SG)
+		return 0;
+	if (e->sg_call_ents != ref0->sg_call_ents)
+		report(ref0->dev, e, caller, "device driver %s a scatterlist with a different "
+		       "entry count [mapped nents=%d] [%s nents=%d]", verb,
+		       e->sg_call_ents, label, ref0->sg_call_ents);
+	return e->sg_mapped_ents;
+}
+
+/* Segments of a list a call covers: those mapped, at most the call's nents;
+ * @unknown when the list's first segment is not in the ledger. */
+static int sg_limit(int segs, int nents, int unknown)
+{
+	if (!segs)
+		return unknown;
+	return segs < nents ? segs : nents;
+}
+
+/* Check every CPU piece of a list being mapped. */
+static void check_sg_pieces(const struct device *dev, const struct scatterlist *sg,
+			    int nents, const void *caller)
+{
+	for (int i = 0; i < nents; i++) {
+		const struct scatterlist *s = &sg[i];
+
+		check_memory(dev, ledger.plat->sg_phys(s), s->length, NULL, caller);
+		if (s->flags & SG_END)
+			break;
+	}
+}
+
+/* One ledger entry per mapped segment, each checked against the device's limits. */
+static void record_sg_segments(const struct device *dev, const struct scatterlist *sg,
+			       int nents, int mapped, enum dma_data_direction dir,
+			       const void *caller)
+{
+	for (int i = 0; i < mapped; i++) {
+		const struct scatterlist *s = &sg[i];
+		struct dma_debug_entry *e = entry_alloc();
+
+		if (!e)
+			return;
+		sg_ref(e, dev, s, nents, dir);
+		e->phys = ledger.plat->sg_phys(s);
+		e->sg_mapped_ents = mapped;
+		e->maperr = MAPERR_NOT_APPLICABLE;
+		e->caller = caller;
+		check_segment(dev, e);
+		entry_insert(e);
+		if (s->flags & SG_END)
+			break;
+	}
+}
+
+/* ---- the hooks dma/mapping.c calls ---- */
+
+/* The one test every hook makes first; nothing else runs when checking is off. */
+static inline bool dma_debug_off(void)
+{
+	return !ledger.enabled;
+}
+
+/* A single or page mapping was made: check the memory, record it. */
+void debug_dma_map(struct device *dev, enum dma_debug_type type, const void *cpu_addr,
+		   uint64_t phys, size_t size, dma_addr_t addr,
+		   enum dma_data_direction dir, const void *caller)
+{
+	struct dma_debug_entry *e;
+	uint64_t flags;
+
+	if (dma_debug_off() || addr == DMA_MAPPING_ERROR)
+		return;
+	flags = ledger_lock();
+	e = entry_alloc();
+	if (e) {
+		*e = (struct dma_debug_entry){
+			.dev = dev, .dev_addr = addr, .phys = phys, .cpu_addr = cpu_addr,
+			.size = size, .type = type, .dir = dir, .caller = caller,
+			.maperr = same_kind(type, DMA_DEBUG_SINGLE) ? MAPERR_NOT_CHECKED
+								  : MAPERR_NOT_APPLICABLE,
+		};
+		check_memory(dev, phys, size, e, caller);
+		entry_insert(e);
+	}
+	ledger_unlock(flags);
+}
+
+/* A single or page mapping is being undone: it must match its map call. */
+void debug_dma_unmap(struct device *dev, enum dma_debug_type type, dma_addr_t addr,
+		     size_t size, enum dma_data_direction dir, const void *caller)
+{
+	struct dma_debug_entry ref = {
+		.dev = dev, .dev_addr = addr, .size = size, .type = type, .dir = dir,
+	};
+	uint64_t flags;
+
+	if (dma_debug_off())
+		return;
+	flags = ledger_lock();
+	check_unmap(&ref, caller);
+	ledger_unlock(flags);
+}
+
+/* A list was mapped: check each CPU piece, record each mapped segment. */
+void debug_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
+		      int mapped, enum dma_data_direction dir, const void *caller)
+{
+	uint64_t flags;
+
+	if (dma_debug_off() || !sg || nents <= 0 || mapped <= 0)
+		return;
+	flags = ledger_lock();
+	check_sg_pieces(dev, sg, nents, caller);
+	record_sg_segments(dev, sg, nents, mapped, dir, caller);
+	ledger_unlock(flags);
+}
+
+/* A list is being unmapped: retire the segments its map call recorded. */
+void debug_dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+			enum dma_data_direction dir, const void *caller)
+{
+	struct dma_debug_entry ref;
+	uint64_t flags;
+	int limit = nents;
+
+	if (dma_debug_off() || !sg || nents <= 0)
+		return;
+	flags = ledger_lock();
+	for (int i = 0; i < limit; i++) {
+		sg_ref(&ref, dev, &sg[i], nents, dir);
+		if (i == 0) {
+			limit = sg_limit(sg_segments(&ref, caller, "frees", "freed"),
+					 nents, nents);
+		}
+		check_unmap(&ref, caller);
+		if (sg[i].flags & SG_END)
+			break;
+	}
+	ledger_unlock(flags);
+}
+
+/* Coherent memory was allocated: record it (BIDIRECTIONAL, no error check owed). */
+void debug_dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t addr,
+			      void *cpu_addr, const void *caller)
+{
+	struct dma_debug_entry *e;
+	uint64_t flags;
+
+	if (dma_debug_off() || !cpu_addr || addr == DMA_MAPPING_ERROR)
+		return;
+	flags = ledger_lock();
+	e = entry_alloc();
+	if (e) {
+		*e = (struct dma_debug_entry){
+			.dev = dev, .dev_addr = addr, .cpu_addr = cpu_addr, .size = size,
+			.type = DMA_DEBUG_COHERENT, .dir = DMA_BIDIRECTIONAL,
+			.maperr = MAPERR_NOT_APPLICABLE, .caller = caller,
+		};
+		entry_insert(e);
+	}
+	ledger_unlock(flags);
+}
+
+/* Coherent memory is being freed: size, handle and CPU address must match. */
+void debug_dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
+			     dma_addr_t addr, const void *caller)
+{
+	struct dma_debug_entry ref = {
+		.dev = dev, .dev_addr = addr, .cpu_addr = cpu_addr, .size = size,
+		.type = DMA_DEBUG_COHERENT, .dir = DMA_BIDIRECTIONAL,
+	};
+	uint64_t flags;
+
+	if (dma_debug_off())
+		return;
+	flags = ledger_lock();
+	check_unmap(&ref, caller);
+	ledger_unlock(flags);
+}
+
+/* Ownership of (part of) a mapping moves: it must lie inside one, the right way. */
+void debug_dma_sync(struct device *dev, dma_addr_t addr, size_t size,
+		    enum dma_data_direction dir, bool for_cpu, const void *caller)
+{
+	struct dma_debug_entry ref = {
+		.dev = dev, .dev_addr = addr, .size = size, .type = DMA_DEBUG_SINGLE, .dir = dir,
+	};
+	uint64_t flags;
+
+	if (dma_debug_off())
+		return;
+	flags = ledger_lock();
+	check_sync(&ref, for_cpu, caller);
+	ledger_unlock(flags);
+}
+
+/* The same for each mapped segment of a list. */
+void debug_dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
+		       enum dma_data_direction dir, bool for_cpu, const void *caller)
+{
+	struct dma_debug_entry ref;
+	uint64_t flags;
+	int limit = 1;
+
+	if (dma_debug_off() || !sg || nents <= 0)
+		return;
+	flags = ledger_lock();
+	for (int i = 0; i < limit; i++) {
+		sg_ref(&ref, dev, &sg[i], nents, dir);
+		if (i == 0) {
+			/* an unknown list: its first segment gets the report */
+			limit = sg_limit(sg_segments(&ref, caller, "syncs", "synced"),
+					 nents, 1);
+		}
+		check_sync(&ref, for_cpu, caller);
+		if (sg[i].flags & SG_END)
+			break;
+	}
+	ledger_unlock(flags);
+}
+
+/* The driver checked a map result: settle that mapping's duty. */
+void debug_dma_mapping_error(struct device *dev, dma_addr_t addr)
+{
+	struct dma_debug_entry *e;
+	uint64_t flags;
+
+	if (dma_debug_off() || addr == DMA_MAPPING_ERROR)
+		return;
+	flags = ledger_lock();
+	/* Mark one unchecked mapping at the address: each map owes one check. */
+	for (e = ledger.bucket[hash_index(addr)]; e; e = e->next) {
+		if (e->dev == dev && e->dev_addr == addr && e->maperr == MAPERR_NOT_CHECKED) {
+			e->maperr = MAPERR_CHECKED;
+			break;
+		}
+	}
+	ledger_unlock(flags);
+}
+
+/* ---- queries ---- */
+
+/* Log one entry's details under its device's name; a dump (LOG_INFO) also shows
+ * its bucket, to make the hash visible. */
+static void log_entry(int level, const char *what, unsigned int bucket,
+		      const struct dma_debug_entry *e)
+{
+	struct report_buf rb = { .len = 0 };
+	char prefix[PREFIX_MAX];
+
+	rb.text[0] = '\0';
+	rb_printf(&rb, "%s:", what);
+	if (level == LOG_INFO)
+		rb_printf(&rb, " bucket %u", bucket);
+	if (e->type != DMA_DEBUG_COHERENT)
+		rb_printf(&rb, " [phys=0x%016llx]", (unsigned long long)e->phys);
+	rb_printf(&rb, " [%s]", maperr_name(e->maperr));
+	rb_entry(&rb, e);
+	report_prefix(prefix, sizeof(prefix), e->dev);
+	log_write(level, prefix, "%s", rb.text);
+}
+
+/* Entries of @dev (of every device if NULL); each is logged if @what is set. */
+static unsigned long walk_entries(const struct device *dev, int level, const char *what)
+{
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < DMA_DEBUG_HASH_SIZE; i++) {
+		for (const struct dma_debug_entry *e = ledger.bucket[i]; e; e = e->next) {
+			if (dev && e->dev != dev)
+				continue;
+			n++;
+			if (what)
+				log_entry(level, what, i, e);
+		}
+	}
+	return n;
+}
+
+/**
+ * dma_debug_entry_count - live mappings and allocations of @dev.
+ * @dev: the device, or NULL for every device
+ *
+ * Return: the number of ledger entries (one per sg segment).
+ */
+unsigned long dma_debug_entry_count(const struct device *dev)
+{
+	uint64_t flags = ledger_lock();
+	unsigned long n = walk_entries(dev, LOG_INFO, NULL);
+
+	ledger_unlock(flags);
+	return n;
+}
+
+/**
+ * dma_debug_check_leaks - report what @dev still has mapped or allocated:
+ * one counted report with the total, then one line per entry.
+ * @dev: the device whose driver is going away (NULL: every device)
+ *
+ * Return: the number of live entries, 0 when checking is off.
+ */
+unsigned long dma_debug_check_leaks(struct device *dev)
+{
+	unsigned long n;
+	uint64_t flags;
+
+	if (dma_debug_off())
+		return 0;
+	flags = ledger_lock();
+	n = walk_entries(dev, LOG_ERR, NULL);
+	if (n) {
+		report(dev, NULL, NULL, "device driver leaves DMA mappings or allocations "
+		       "behind [count=%lu]", n);
+		walk_entries(dev, LOG_ERR, "leaked");
+	}
+	ledger_unlock(flags);
+	return n;
+}
+
+/**
+ * dma_debug_dump - log every live entry of @dev (all devices if NULL),
+ * with the ledger's fill level.
+ * @dev: the device, or NULL
+ */
+void dma_debug_dump(const struct device *dev)
+{
+	uint64_t flags = ledger_lock();
+	unsigned long n;
+
+	pr_info("ledger: %lu of %u entries free (never fewer than %lu), %s",
+		ledger.nr_free, DMA_DEBUG_MAX_ENTRIES, ledger.min_free,
+		ledger.enabled ? "checking" : "off");
+	n = walk_entries(dev, LOG_INFO, "live");
+	pr_info("ledger: %lu live entries for %s", n, dev ? dev->name : "all devices");
+	ledger_unlock(flags);
+}
+
+/**
+ * dma_debug_init - start (or restart) the checker with an empty ledger.
+ * @enable: check every call from now on (`dma_debug=on`)
+ *
+ * Forgets every entry and report. The kernel calls it once at boot, before
+ * any driver maps memory; host tests call it before each scenario.
+ */
+void dma_debug_init(bool enable)
+{
+	uint64_t flags = ledger_lock();
+
+	memset(ledger.bucket, 0, sizeof(ledger.bucket));
+	ledger.free = NULL;
+	ledger.nr_free = 0;
+	for (unsigned int i = DMA_DEBUG_MAX_ENTRIES; i-- > 0;)
+		entry_free(&ledger.slots[i]);   /* slot 0 ends up first */
+	ledger.min_free = ledger.nr_free;
+	ledger.errors = 0;
+	ledger.last_report[0] = '\0';
+	ledger.enabled = enable;
+	ledger_unlock(flags);
+	if (enable)
+		pr_info("checking every DMA API call; ledger of %u entries",
+			DMA_DEBUG_MAX_ENTRIES);
+}
+
+/* Whether the hooks check anything (pools add their own checks then). */
+bool dma_debug_enabled(void)
+{
+	return ledger.enabled;
+}
+
+/* Misuse reports since dma_debug_init(): tests compare before and after. */
+unsigned long dma_debug_error_count(void)
+{
+	return ledger.errors;
+}
+
+/* The newest report's text, "" if none: tests check what was said. */
+const char *dma_debug_last_report(void)
+{
+	return ledger.last_report;
+}
+
+/* The ledger's room, for the exhaustion test and dumps. */
+unsigned long dma_debug_free_entries(void)
+{
+	return ledger.nr_free;
+}
+
+/* Its low-water mark: how close the ledger came to full. */
+unsigned long dma_debug_min_free_entries(void)
+{
+	return ledger.min_free;
+}

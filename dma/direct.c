@@ -1,0 +1,212 @@
+/*
+ * direct.c - the DMA backend without an IOMMU: the device sees physical
+ * addresses.
+ *
+ * A device address is simply the physical address, as long as the device
+ * can reach it: the whole buffer must lie at or below the device's mask
+ * (and the bus limit, if the platform has one). When it does not, or when
+ * `swiotlb=force` asks for it, the buffer is bounced: swiotlb copies it to
+ * slots the device can reach and the device gets the slots' address.
+ *
+ * Coherent memory is page-allocator memory inside the coherent mask,
+ * zeroed and aligned to its page order. On x86 DMA snoops the caches, so
+ * no cache maintenance is ever needed: syncs matter only for bounces.
+ */
+#include "dma/internal.h"
+#include "kernel/errno.h"
+#include "kernel/mm/layout.h"
+#include "kernel/mm/memmap.h"
+#include "kernel/mm/paging.h"
+
+uint64_t dma_direct_limit(const struct device *dev)
+{
+	uint64_t limit = dev->dma_mask;
+
+	if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
+		limit = dev->bus_dma_limit;
+	return limit;
+}
+
+/* Coherent allocations must sit under the coherent mask and the bus limit. */
+static uint64_t direct_coherent_limit(const struct device *dev)
+{
+	uint64_t limit = dev->coherent_dma_mask;
+
+	if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
+		limit = dev->bus_dma_limit;
+	return limit;
+}
+
+/* Smallest page order holding @size bytes. */
+static unsigned int direct_order(size_t size)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < size && order <= MAX_ORDER)
+		order++;
+	return order;
+}
+
+static void *direct_alloc(struct device *dev, size_t size, dma_addr_t *handle,
+			  gfp_t gfp, unsigned long attrs)
+{
+	unsigned int order = direct_order(size);
+	bool warn = !(attrs & DMA_ATTR_NO_WARN);
+	struct page *pg = NULL;
+	void *cpu;
+
+	(void)gfp;   /* zone modifiers do not apply: the coherent mask decides */
+	if (order <= MAX_ORDER)
+		pg = alloc_pages_limit(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, order,
+				       direct_coherent_limit(dev));
+	if (!pg) {
+		if (warn)
+			dev_err(dev, "dma_alloc_coherent: no %zu bytes of memory below %#llx",
+				size, (unsigned long long)direct_coherent_limit(dev));
+		return NULL;
+	}
+	cpu = page_address(pg);
+	if ((attrs & DMA_ATTR_WRITE_COMBINE) &&
+	    paging_set_cache(cpu, PAGE_SIZE << order, PAGE_CACHE_WC)) {
+		__free_pages(pg, order);
+		if (warn)
+			dev_err(dev, "dma_alloc_coherent: cannot map %zu bytes write-combining", size);
+		return NULL;
+	}
+	*handle = page_to_phys(pg);
+	return cpu;
+}
+
+static void direct_free(struct device *dev, size_t size, void *cpu_addr,
+			dma_addr_t handle, unsigned long attrs)
+{
+	struct page *pg = virt_to_page(cpu_addr);
+	unsigned int order = direct_order(size);
+
+	/* A wrong pointer or handle must not free someone else's memory. */
+	if (!pg || page_to_phys(pg) != handle || (uintptr_t)cpu_addr & ~PAGE_MASK) {
+		dev_err(dev, "dma_free_coherent(%p, handle %#llx): not a coherent "
+			"allocation of this address; not freed", cpu_addr,
+			(unsigned long long)handle);
+		return;
+	}
+	if (attrs & DMA_ATTR_WRITE_COMBINE)
+		paging_set_cache(cpu_addr, PAGE_SIZE << order, PAGE_CACHE_WB);
+	__free_pages(pg, order);
+}
+
+static dma_addr_t direct_map_phys(struct device *dev, uint64_t phys, size_t size,
+				  enum dma_data_direction dir, unsigned long attrs)
+{
+	uint64_t limit = dma_direct_limit(dev);
+
+	if (!swiotlb_force_bounce() && phys + size - 1 <= limit && phys + size > phys)
+		return phys;
+	return swiotlb_tbl_map(dev, phys, size, limit, dir, attrs);
+}
+
+static void direct_unmap_phys(struct device *dev, dma_addr_t addr, size_t size,
+			      enum dma_data_direction dir, unsigned long attrs)
+{
+	if (is_swiotlb_buffer(addr))
+		swiotlb_tbl_unmap(dev, addr, size, dir, attrs);
+}
+
+static void direct_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+				enum dma_data_direction dir)
+{
+	if (is_swiotlb_buffer(addr))
+		swiotlb_sync_for_cpu(dev, addr, size, dir);
+}
+
+static void direct_sync_for_device(struct device *dev, dma_addr_t addr, size_t size,
+				   enum dma_data_direction dir)
+{
+	if (is_swiotlb_buffer(addr))
+		swiotlb_sync_for_device(dev, addr, size, dir);
+}
+
+/* Does the mapped segment respect the device's segment limits? */
+static bool direct_segment_ok(struct device *dev, const struct scatterlist *s, int i)
+{
+	uint64_t first = s->dma_address, last = first + s->length - 1;
+
+	if (s->length > dev->max_seg_size) {
+		dev_err(dev, "dma_map_sg: entry %d is %u bytes, over the device's "
+			"max_seg_size %u", i, s->length, dev->max_seg_size);
+		return false;
+	}
+	if ((first & ~dev->seg_boundary_mask) != (last & ~dev->seg_boundary_mask)) {
+		dev_err(dev, "dma_map_sg: entry %d [%#llx-%#llx] crosses the segment "
+			"boundary mask %#llx", i, (unsigned long long)first,
+			(unsigned long long)last, (unsigned long long)dev->seg_boundary_mask);
+		return false;
+	}
+	return true;
+}
+
+/* Undo the first @count entries of a list. */
+static void direct_unmap_entries(struct device *dev, struct scatterlist *sg, int count,
+				 enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, count, i)
+		direct_unmap_phys(dev, s->dma_address, s->length, dir, attrs);
+}
+
+/* Each entry maps on its own (no merging without an IOMMU, as in Linux). */
+static int direct_map_sg(struct device *dev, struct scatterlist *sg, int nents,
+			 enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, nents, i) {
+		s->dma_length = 0;
+		if (!s->length) {
+			dev_err(dev, "dma_map_sg: entry %d has no bytes", i);
+			goto unwind;
+		}
+		s->dma_address = direct_map_phys(dev, sg_phys(s), s->length, dir, attrs);
+		if (s->dma_address == DMA_MAPPING_ERROR)
+			goto unwind;
+		if (!direct_segment_ok(dev, s, i)) {
+			direct_unmap_phys(dev, s->dma_address, s->length, dir, attrs);
+			goto unwind;
+		}
+		s->dma_length = s->length;
+	}
+	return nents;
+unwind:
+	direct_unmap_entries(dev, sg, i, dir, attrs);
+	return 0;
+}
+
+static void direct_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+			    enum dma_data_direction dir, unsigned long attrs)
+{
+	direct_unmap_entries(dev, sg, nents, dir, attrs);
+}
+
+/* Bouncing caps a mapping at what swiotlb can hold; otherwise no limit. */
+static size_t direct_max_mapping_size(const struct device *dev)
+{
+	if (swiotlb_force_bounce() || dma_direct_limit(dev) < memmap_ram_end() - 1)
+		return swiotlb_max_mapping_size(dev);
+	return SIZE_MAX;
+}
+
+const struct dma_map_ops dma_direct_ops = {
+	.name = "direct",
+	.alloc = direct_alloc,
+	.free = direct_free,
+	.map_phys = direct_map_phys,
+	.unmap_phys = direct_unmap_phys,
+	.map_sg = direct_map_sg,
+	.unmap_sg = direct_unmap_sg,
+	.sync_for_cpu = direct_sync_for_cpu,
+	.sync_for_device = direct_sync_for_device,
+	.max_mapping_size = direct_max_mapping_size,
+};

@@ -1,0 +1,131 @@
+/*
+ * internal.h - between the DMA API (dma/mapping.c) and its parts.
+ *
+ *   mapping.c   the public API: argument checks, then the device's backend,
+ *               with the debug ledger told about every step
+ *   direct.c    the backend without an IOMMU: device address = physical
+ *               address, or a bounce slot when the device cannot reach it
+ *   swiotlb.c   the bounce pool
+ *   debug.c     the ledger and its checks
+ *
+ * The IOMMU issue adds a second backend (dma/iommu.c) with the same ops.
+ */
+#ifndef DMA_INTERNAL_H
+#define DMA_INTERNAL_H
+
+#include <stdbool.h>
+#include "dma/dma.h"
+#include "dma/scatterlist.h"
+
+/* ---- backends ---- */
+
+struct dma_map_ops {
+	const char *name;
+	/* Coherent memory: zeroed, page-order aligned, inside the coherent mask. */
+	void *(*alloc)(struct device *dev, size_t size, dma_addr_t *handle,
+		       gfp_t gfp, unsigned long attrs);
+	void (*free)(struct device *dev, size_t size, void *cpu_addr,
+		     dma_addr_t handle, unsigned long attrs);
+	/* Streaming: [phys, phys + size) of RAM for one transfer. */
+	dma_addr_t (*map_phys)(struct device *dev, uint64_t phys, size_t size,
+			       enum dma_data_direction dir, unsigned long attrs);
+	void (*unmap_phys)(struct device *dev, dma_addr_t addr, size_t size,
+			   enum dma_data_direction dir, unsigned long attrs);
+	/* Returns the DMA segment count, 0 on failure (nothing left mapped). */
+	int (*map_sg)(struct device *dev, struct scatterlist *sg, int nents,
+		      enum dma_data_direction dir, unsigned long attrs);
+	void (*unmap_sg)(struct device *dev, struct scatterlist *sg, int nents,
+			 enum dma_data_direction dir, unsigned long attrs);
+	void (*sync_for_cpu)(struct device *dev, dma_addr_t addr, size_t size,
+			     enum dma_data_direction dir);
+	void (*sync_for_device)(struct device *dev, dma_addr_t addr, size_t size,
+				enum dma_data_direction dir);
+	size_t (*max_mapping_size)(const struct device *dev);
+};
+
+extern const struct dma_map_ops dma_direct_ops;
+
+/* The highest address @dev can reach for streaming DMA (mask and bus limit). */
+uint64_t dma_direct_limit(const struct device *dev);
+
+/* ---- swiotlb: the bounce pool (dma/swiotlb.c) ---- */
+
+#define IO_TLB_SHIFT    11                      /* 2 KiB slots */
+#define IO_TLB_SIZE     (1u << IO_TLB_SHIFT)
+#define IO_TLB_SEGSIZE  128                     /* slots in the largest mapping */
+#define IO_TLB_DEFAULT_SIZE (64ULL << 20)       /* 64 MiB */
+
+/**
+ * swiotlb_init - carve the bounce pool out of memory below 4 GiB.
+ * @size: bytes (from the command line; IO_TLB_DEFAULT_SIZE otherwise)
+ * @force: bounce every streaming mapping (`swiotlb=force`)
+ * Return: 0, or -ENOMEM (streaming DMA to unreachable memory then fails).
+ */
+int swiotlb_init(uint64_t size, bool force);
+/* `swiotlb=force` is on: every mapping bounces. */
+bool swiotlb_force_bounce(void);
+/* True if @phys lies inside the bounce pool. */
+bool is_swiotlb_buffer(uint64_t phys);
+
+/**
+ * swiotlb_tbl_map - bounce [@orig, @orig + @size) through free slots.
+ * Copies the original into the slots (always, so a device that writes
+ * only part of the buffer cannot read stale bounce data), keeping the
+ * address bits under @dev's min_align_mask. The slots lie below @limit.
+ * Return: the physical address of the bounce copy, or DMA_MAPPING_ERROR
+ * after logging (pool full, too large, pool absent).
+ */
+uint64_t swiotlb_tbl_map(struct device *dev, uint64_t orig, size_t size,
+			 uint64_t limit, enum dma_data_direction dir, unsigned long attrs);
+/* Copy back for FROM_DEVICE/BIDIRECTIONAL (unless SKIP_CPU_SYNC), free the slots. */
+void swiotlb_tbl_unmap(struct device *dev, uint64_t tlb, size_t size,
+		       enum dma_data_direction dir, unsigned long attrs);
+/* Copy [tlb, tlb + size) back to the original (FROM_DEVICE, BIDIRECTIONAL). */
+void swiotlb_sync_for_cpu(struct device *dev, uint64_t tlb, size_t size,
+			  enum dma_data_direction dir);
+/* Copy the original into the bounce slots (TO_DEVICE, BIDIRECTIONAL). */
+void swiotlb_sync_for_device(struct device *dev, uint64_t tlb, size_t size,
+			     enum dma_data_direction dir);
+/* Largest mapping: 256 KiB, less what min_align_mask may cost. */
+size_t swiotlb_max_mapping_size(const struct device *dev);
+
+struct swiotlb_stats {
+	uint64_t base, end;        /* the pool's physical range */
+	unsigned long nslots;      /* slots in the pool */
+	unsigned long used;        /* slots in use now */
+	unsigned long high_water;  /* most slots ever in use at once */
+	unsigned long mappings;    /* live bounce mappings */
+	unsigned long full;        /* mappings refused for lack of room */
+};
+void swiotlb_get_stats(struct swiotlb_stats *out);
+
+/* ---- the debug ledger (dma/debug.c); no-ops unless dma_debug=on ---- */
+
+enum dma_debug_type {
+	DMA_DEBUG_SINGLE,     /* dma_map_single */
+	DMA_DEBUG_PAGE,       /* dma_map_page */
+	DMA_DEBUG_SG,         /* dma_map_sg */
+	DMA_DEBUG_COHERENT,   /* dma_alloc_coherent */
+};
+
+/* @caller: the driver code that called the API (for "mapped at ..."). */
+void debug_dma_map(struct device *dev, enum dma_debug_type type, const void *cpu_addr,
+		   uint64_t phys, size_t size, dma_addr_t addr,
+		   enum dma_data_direction dir, const void *caller);
+void debug_dma_unmap(struct device *dev, enum dma_debug_type type, dma_addr_t addr,
+		     size_t size, enum dma_data_direction dir, const void *caller);
+void debug_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
+		      int mapped, enum dma_data_direction dir, const void *caller);
+void debug_dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+			enum dma_data_direction dir, const void *caller);
+void debug_dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t addr,
+			      void *cpu_addr, const void *caller);
+void debug_dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
+			     dma_addr_t addr, const void *caller);
+void debug_dma_sync(struct device *dev, dma_addr_t addr, size_t size,
+		    enum dma_data_direction dir, bool for_cpu, const void *caller);
+void debug_dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
+		       enum dma_data_direction dir, bool for_cpu, const void *caller);
+void debug_dma_mapping_error(struct device *dev, dma_addr_t addr);
+
+#endif /* DMA_INTERNAL_H */

@@ -1,0 +1,69 @@
+/*
+ * scatterlist.h - a buffer made of pieces, for one DMA transfer.
+ *
+ * Each entry names a piece by page, offset and length (the CPU's view).
+ * dma_map_sg() fills in each entry's dma_address and dma_length (the
+ * device's view); it may merge neighbouring pieces into fewer DMA
+ * segments, so walk the mapped list with the count dma_map_sg returned.
+ *
+ *   struct scatterlist sg[2];
+ *   sg_init_table(sg, 2);
+ *   sg_set_buf(&sg[0], header, 512);
+ *   sg_set_buf(&sg[1], payload, 4096);
+ *   int n = dma_map_sg(dev, sg, 2, DMA_TO_DEVICE);
+ *   for_each_sg(sg, s, n, i)
+ *           program(sg_dma_address(s), sg_dma_len(s));
+ */
+#ifndef DMA_SCATTERLIST_H
+#define DMA_SCATTERLIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "dma/dma.h"
+
+#define SG_END 0x1u   /* the last entry of the list */
+
+struct scatterlist {
+	uint64_t page_phys;       /* physical address of the piece's first page
+	                             (kept as an address: buffers in the kernel
+	                             image have no struct page) */
+	unsigned int offset;      /* byte offset into that page (may exceed a page) */
+	unsigned int length;      /* bytes */
+	unsigned int flags;       /* SG_END */
+	dma_addr_t dma_address;   /* the device's address, after dma_map_sg */
+	unsigned int dma_length;  /* bytes at dma_address, after dma_map_sg */
+};
+
+/* A list allocated as one array. */
+struct sg_table {
+	struct scatterlist *sgl;  /* the entries */
+	unsigned int nents;       /* DMA segments after mapping */
+	unsigned int orig_nents;  /* entries (the CPU's pieces) */
+};
+
+/* Zero @nents entries and mark the last one as the end. */
+void sg_init_table(struct scatterlist *sgl, unsigned int nents);
+/* Point @sg at @buflen bytes at kernel address @buf (direct-mapped memory). */
+void sg_set_buf(struct scatterlist *sg, const void *buf, unsigned int buflen);
+void sg_set_page(struct scatterlist *sg, struct page *page, unsigned int len,
+		 unsigned int offset);
+void sg_mark_end(struct scatterlist *sg);
+/* The piece's first page, or NULL if it is not page-allocator memory. */
+struct page *sg_page(const struct scatterlist *sg);
+/* The next entry, or NULL after the end. */
+struct scatterlist *sg_next(struct scatterlist *sg);
+/* Physical and kernel-virtual address of the piece. */
+uint64_t sg_phys(const struct scatterlist *sg);
+void *sg_virt(const struct scatterlist *sg);
+
+/* Allocate (kmalloc) and initialise a table of @nents entries: 0 or -ENOMEM. */
+int sg_alloc_table(struct sg_table *table, unsigned int nents, gfp_t gfp);
+void sg_free_table(struct sg_table *table);
+
+#define sg_dma_address(sg) ((sg)->dma_address)
+#define sg_dma_len(sg)     ((sg)->dma_length)
+
+#define for_each_sg(sglist, sg, nr, i) \
+	for ((i) = 0, (sg) = (sglist); (i) < (nr); (i)++, (sg) = sg_next(sg))
+
+#endif /* DMA_SCATTERLIST_H */
