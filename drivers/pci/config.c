@@ -124,21 +124,6 @@ const struct pci_config_ops pci_ecam_ops = {
 	"ECAM", PCI_CFG_SPACE_EXP_SIZE, pci_ecam_read, pci_ecam_write, NULL,
 };
 
-/*
- * The firmware's memory map lists the ECAM window as reserved, and the
- * direct map covers reserved regions below 4 GiB (ACPI tables live in
- * them), write-back. x86 forbids one page mapped with two memory types,
- * so that alias becomes uncached too, like our ioremap() of the window.
- */
-static void pci_ecam_uncache_alias(uint64_t phys, uint64_t size)
-{
-	void *alias = phys_to_virt(phys);
-	uint64_t pte, page_size;
-
-	if (paging_lookup(alias, &pte, &page_size))
-		paging_set_cache(alias, size, PAGE_CACHE_UC);
-}
-
 /* Map the MCFG's regions. Return: how many are usable. */
 static unsigned pci_ecam_map(const struct acpi_mcfg *mcfg)
 {
@@ -159,7 +144,6 @@ static unsigned pci_ecam_map(const struct acpi_mcfg *mcfg)
 			       (unsigned long long)r->phys, (unsigned long long)(size >> 20));
 			continue;
 		}
-		pci_ecam_uncache_alias(r->phys, size);
 		pci_cfg.ecam_count++;
 	}
 	return pci_cfg.ecam_count;

@@ -233,8 +233,34 @@ static void paging_io_insert(unsigned slot, const struct ioremap_region *r)
 	paging.io_count++;
 }
 
+/* A live window over any of [phys, phys+size) with another memory type. */
+static const struct ioremap_region *paging_io_conflict(uint64_t phys, uint64_t size,
+						       enum page_cache cache)
+{
+	for (unsigned i = 0; i < paging.io_count; i++) {
+		const struct ioremap_region *r = &paging.io[i];
+		if (r->cache != cache && phys < r->phys + r->size && r->phys < phys + size)
+			return r;
+	}
+	return NULL;
+}
+
+/* If the direct map also covers the range (firmware-reserved memory below
+ * 4 GiB is direct-mapped), give that alias the same memory type. */
+static int paging_io_match_alias(uint64_t phys, uint64_t size, enum page_cache cache)
+{
+	uint64_t pte, page_size;
+	void *alias = phys_to_virt(phys);
+
+	if (phys + size > paging.direct_end || !paging_lookup(alias, &pte, &page_size) ||
+	    pt_entry_cache(pte, page_size) == cache)
+		return 0;
+	return paging_set_cache(alias, size, cache);
+}
+
 void *ioremap(uint64_t phys, size_t size, enum page_cache cache)
 {
+	const struct ioremap_region *clash;
 	struct ioremap_region r = { .phys = phys & PAGE_MASK, .cache = cache };
 	unsigned slot;
 
@@ -248,6 +274,19 @@ void *ioremap(uint64_t phys, size_t size, enum page_cache cache)
 		return NULL;
 	}
 	r.size = PAGE_ALIGN(phys + size) - r.phys;
+	/* x86 forbids two memory types for one physical page (SDM 13.12.4). */
+	clash = paging_io_conflict(r.phys, r.size, cache);
+	if (clash) {
+		pr_err("ioremap(%#llx, %zu): already mapped with memory type %d at %#llx; "
+		       "one page cannot have two types", (unsigned long long)phys, size,
+		       clash->cache, (unsigned long long)clash->virt);
+		return NULL;
+	}
+	if (paging.live && paging_io_match_alias(r.phys, r.size, cache)) {
+		pr_err("ioremap(%#llx, %zu): cannot align the direct map's type",
+		       (unsigned long long)phys, size);
+		return NULL;
+	}
 	if (!paging.live || paging.io_count == IOREMAP_MAX ||
 	    !(r.virt = paging_io_find_gap(r.size, &slot))) {
 		pr_err("ioremap(%#llx, %zu): no room (%u windows live)",

@@ -10,7 +10,8 @@
  *                read+write, 4 KiB pages (W^X: nothing is both)
  *   guard        the page under the boot stack is left unmapped
  *   ioremap      MMIO windows at IOREMAP_BASE, 4 KiB pages, with the
- *                memory type the caller asks for (through the PAT)
+ *                memory type the caller asks for (through the PAT); never
+ *                two types for one physical page
  *
  * The boot paths' identity map is gone: a stray low pointer now faults.
  */
@@ -45,7 +46,11 @@ uint64_t paging_direct_map_end(void);
  * @cache: memory type: PAGE_CACHE_UC for registers, PAGE_CACHE_WC for
  *         write-combining buffers, ...
  *
- * Refuses RAM (use the direct map), zero sizes and overflowing ranges.
+ * One physical page never gets two memory types: a window that would
+ * overlap a live window of another type is refused, and where the direct
+ * map also covers the range (firmware-reserved memory below 4 GiB) that
+ * mapping is switched to the same type. Also refuses RAM (use the direct
+ * map), zero sizes and overflowing ranges.
  * Return: the virtual address of @phys, or NULL after logging why.
  */
 void *ioremap(uint64_t phys, size_t size, enum page_cache cache);

@@ -12,6 +12,9 @@
 
 #define MSR_PAT          0x277
 #define HPET_PHYS        0xfed00000ULL   /* q35's HPET (the acpi suite checks ACPI agrees) */
+#define UNUSED_MMIO_PHYS 0xfed01000ULL   /* the page after the HPET: no device, never read */
+#define LOW_MEMORY_END   0x100000ULL
+#define FOUR_GIB         0x100000000ULL
 #define HPET_VENDOR_SHIFT 16
 #define HPET_VENDOR_INTEL 0x8086u        /* what QEMU's HPET reports */
 #define X86_RET          0xc3
@@ -133,7 +136,7 @@ static void ioremap_memory_types(struct ktest *t)
 {
 	uint64_t pte = 0, size = 0;
 	volatile uint64_t *uc = ioremap(HPET_PHYS, PT_SIZE_4K, PAGE_CACHE_UC);
-	void *wc = ioremap(HPET_PHYS, PT_SIZE_4K, PAGE_CACHE_WC);
+	void *wc = ioremap(UNUSED_MMIO_PHYS, PT_SIZE_4K, PAGE_CACHE_WC);
 
 	KT_EXPECT_UEQ(t, rdmsr(MSR_PAT), PAT_MSR_VALUE);
 	KT_ASSERT_NOT_NULL(t, uc);
@@ -147,6 +150,42 @@ static void ioremap_memory_types(struct ktest *t)
 	iounmap((void *)uc);
 	iounmap(wc);
 	KT_EXPECT_FALSE(t, paging_lookup((const void *)uc, &pte, &size));
+}
+
+/* One page never gets two memory types: the HPET is mapped uncached for
+ * the clock, so a write-combining window onto it is refused. */
+static void ioremap_refuses_a_second_type(struct ktest *t)
+{
+	unsigned long errs = log_count(LOG_ERR);
+	void *same = ioremap(HPET_PHYS, PT_SIZE_4K, PAGE_CACHE_UC);
+
+	KT_EXPECT_NULL(t, ioremap(HPET_PHYS, PT_SIZE_4K, PAGE_CACHE_WC));
+	KT_EXPECT_EQ(t, log_count(LOG_ERR), errs + 1);
+	KT_EXPECT_NOT_NULL(t, same);             /* the same type is fine */
+	if (same)
+		iounmap(same);
+}
+
+/* Firmware-reserved memory below 4 GiB is also in the direct map: a window
+ * onto it switches that alias to the window's type. */
+static void ioremap_aligns_direct_map_alias(struct ktest *t)
+{
+	uint64_t pte = 0, size = 0, phys = 0;
+	void *win;
+
+	for (uint32_t i = 0; i < boot_info.mem_count && !phys; i++)
+		if (boot_info.mem[i].type == BOOT_MEM_RESERVED &&
+		    boot_info.mem[i].base >= LOW_MEMORY_END &&
+		    boot_info.mem[i].base + boot_info.mem[i].length <= FOUR_GIB &&
+		    boot_info.mem[i].length >= PT_SIZE_4K)
+			phys = (boot_info.mem[i].base + PT_SIZE_4K - 1) & ~(PT_SIZE_4K - 1);
+	if (!phys)
+		KT_SKIP(t, "no reserved region below 4 GiB");
+	win = ioremap(phys, PT_SIZE_4K, PAGE_CACHE_UC);
+	KT_ASSERT_NOT_NULL(t, win);
+	KT_ASSERT_TRUE(t, paging_lookup(phys_to_virt(phys), &pte, &size));
+	KT_EXPECT_EQ(t, pt_entry_cache(pte, size), PAGE_CACHE_UC);
+	iounmap(win);
 }
 
 /* Offsets within a page survive; RAM and nonsense are refused and logged. */
@@ -168,4 +207,6 @@ static void ioremap_offsets_and_refusals(struct ktest *t)
 KTEST_SUITE_EXT(paging, 0, paging_skip, KTEST_CASE(image_is_w_xor_x),
 		KTEST_CASE(write_to_text_faults), KTEST_CASE(execute_data_faults),
 		KTEST_CASE(stack_guard_faults), KTEST_CASE(direct_map_covers_ram),
-		KTEST_CASE(ioremap_memory_types), KTEST_CASE(ioremap_offsets_and_refusals));
+		KTEST_CASE(ioremap_memory_types), KTEST_CASE(ioremap_refuses_a_second_type),
+		KTEST_CASE(ioremap_aligns_direct_map_alias),
+		KTEST_CASE(ioremap_offsets_and_refusals));
