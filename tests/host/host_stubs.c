@@ -24,6 +24,7 @@
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/memmap.h"
 #include "kernel/mm/page_alloc_internal.h"
+#include "kernel/device.h"
 #include "tests/host/host_stubs.h"
 
 #define HOST_LOG_LINE   512
@@ -159,4 +160,19 @@ int host_mm_boot(const struct boot_mem_region *mem, uint32_t count,
 	page_alloc_init(end < BOOT_MIN_MAPPED ? end : BOOT_MIN_MAPPED);
 	kmalloc_init();
 	return 0;
+}
+
+/* kernel/log.c's dev_log, for the host: "<driver> <device>" as the prefix. */
+void dev_log(int level, const struct device *dev, const char *fmt, ...)
+{
+	char prefix[64];
+	va_list ap;
+
+	if (dev && dev->driver_name)
+		snprintf(prefix, sizeof(prefix), "%s %s", dev->driver_name, dev->name);
+	else
+		snprintf(prefix, sizeof(prefix), "%s", dev_name(dev));
+	va_start(ap, fmt);
+	log_vwrite(level, prefix, fmt, ap);
+	va_end(ap);
 }

@@ -7,9 +7,6 @@
  * a pool deliberately keeps (destroyed with blocks in use) is still freed
  * at pool_fake_uninstall(), keeping LeakSanitizer quiet.
  *
- * dev_log() is defined weak: kernel/log.c is not in the host build, and a
- * strong definition elsewhere (another host fake, or host_stubs.c one day)
- * simply takes its place at link time.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -201,17 +198,3 @@ const char *pool_fake_last_report(void)
 	return fake.last_report;
 }
 
-/* kernel/log.c's dev_log, for the host: "<driver> <device>" as the prefix. */
-__attribute__((weak)) void dev_log(int level, const struct device *dev, const char *fmt, ...)
-{
-	char prefix[POOL_FAKE_PREFIX_MAX];
-	va_list ap;
-
-	if (dev && dev->driver_name)
-		snprintf(prefix, sizeof(prefix), "%s %s", dev->driver_name, dev->name);
-	else
-		snprintf(prefix, sizeof(prefix), "%s", dev_name(dev));
-	va_start(ap, fmt);
-	log_vwrite(level, prefix, fmt, ap);
-	va_end(ap);
-}

@@ -17,23 +17,6 @@ static const struct boot_mem_region fake_machine[] = {
 	{ 0x100000, 15 * HOST_MIB, BOOT_MEM_USABLE, 0 },
 };
 
-/*
- * dev_log() lives in kernel/log.c, which the host build does not have.
- * Weak, so a shared host stub can replace it without a clash.
- */
-__attribute__((weak)) void dev_log(int level, const struct device *dev, const char *fmt, ...)
-{
-	char prefix[64];
-	va_list ap;
-
-	if (dev && dev->driver_name)
-		snprintf(prefix, sizeof(prefix), "%s %s", dev->driver_name, dev->name);
-	else
-		snprintf(prefix, sizeof(prefix), "%s", dev_name(dev));
-	va_start(ap, fmt);
-	log_vwrite(level, prefix, fmt, ap);
-	va_end(ap);
-}
 
 const char *fake_last_log(void)
 {

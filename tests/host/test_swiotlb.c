@@ -48,16 +48,6 @@
 #define T_NVME_MASK     0xfffULL
 #define T_BOUNDARY_64K  0xffffULL
 
-/* ---- a dev_log for the host, until host_stubs.c has one ---- */
-
-__attribute__((weak)) void dev_log(int level, const struct device *dev, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vwrite(level, dev_name(dev), fmt, ap);
-	va_end(ap);
-}
 
 /* ---- a pool of fake areas: metadata only ---- */
 
