@@ -43,6 +43,7 @@
 #include "dma/debug_seam.h"
 #include "dma/internal.h"
 #include "kernel/log.h"
+#include "kernel/printf.h"
 #ifdef KTEST_HOST
 #include <stdio.h>
 #include <string.h>
@@ -51,7 +52,6 @@
 #include "kernel/ksyms.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/memmap.h"
-#include "kernel/printf.h"
 #include "kernel/string.h"
 #include "kernel/x86.h"
 #endif
@@ -255,7 +255,7 @@ static const char *type_name(enum dma_debug_type type)
 }
 
 /* The constants' own names: what the driver wrote in its call. */
-static const char *dir_name(enum dma_data_direction dir)
+const char *dma_dir_name(enum dma_data_direction dir)
 {
 	switch (dir) {
 	case DMA_BIDIRECTIONAL: return "DMA_BIDIRECTIONAL";
@@ -278,14 +278,10 @@ static const char *maperr_name(enum dma_debug_maperr m)
 /* Append to a report, cutting (never overflowing) at its end. */
 static void rb_vprintf(struct report_buf *rb, const char *fmt, va_list ap)
 {
-	size_t room = sizeof(rb->text) - rb->len;
-	int n;
+	struct strbuf sb = { rb->text, sizeof(rb->text), rb->len, false };
 
-	if (room <= 1)
-		return;
-	n = vsnprintf(rb->text + rb->len, room, fmt, ap);
-	if (n > 0)
-		rb->len += (size_t)n < room ? (size_t)n : room - 1;
+	strbuf_vprintf(&sb, fmt, ap);
+	rb->len = sb.len;
 }
 
 static void rb_printf(struct report_buf *rb, const char *fmt, ...)
@@ -322,7 +318,7 @@ static void rb_entry(struct report_buf *rb, const struct dma_debug_entry *e)
 		rb_printf(rb, " [cpu address=0x%016llx]", (unsigned long long)(uintptr_t)e->cpu_addr);
 	if (e->type == DMA_DEBUG_SG)
 		rb_printf(rb, " [nents=%d] [segments=%d]", e->sg_call_ents, e->sg_mapped_ents);
-	rb_printf(rb, " [mapped with %s] [mapped as %s] mapped at ", dir_name(e->dir),
+	rb_printf(rb, " [mapped with %s] [mapped as %s] mapped at ", dma_dir_name(e->dir),
 		  type_name(e->type));
 	rb_site(rb, e->caller);
 }
@@ -569,7 +565,7 @@ static void check_unmap_args(const struct dma_debug_entry *ref, const struct dma
 		       (unsigned long long)(uintptr_t)ref->cpu_addr);
 	if (ref->dir != e->dir)
 		report(ref->dev, e, caller, "device driver frees DMA memory with a different "
-		       "direction [freed with %s]", dir_name(ref->dir));
+		       "direction [freed with %s]", dma_dir_name(ref->dir));
 	if (e->maperr == MAPERR_NOT_CHECKED)
 		report(ref->dev, e, caller, "device driver never checked this mapping with "
 		       "dma_mapping_error()");
@@ -632,13 +628,13 @@ static void check_sync_direction(const struct dma_debug_entry *ref,
 		return;
 	if (ref->dir != e->dir)
 		report(ref->dev, e, caller, "device driver syncs DMA memory with a different "
-		       "direction [synced with %s]", dir_name(ref->dir));
+		       "direction [synced with %s]", dma_dir_name(ref->dir));
 	if (for_cpu && e->dir == DMA_TO_DEVICE && ref->dir != DMA_TO_DEVICE)
 		report(ref->dev, e, caller, "device driver syncs for the CPU memory the device "
-		       "only reads [synced with %s]", dir_name(ref->dir));
+		       "only reads [synced with %s]", dma_dir_name(ref->dir));
 	if (!for_cpu && e->dir == DMA_FROM_DEVICE && ref->dir != DMA_FROM_DEVICE)
 		report(ref->dev, e, caller, "device driver syncs for the device memory the "
-		       "device only writes [synced with %s]", dir_name(ref->dir));
+		       "device only writes [synced with %s]", dma_dir_name(ref->dir));
 }
 
 /* A sync must fall inside one live mapping and follow its direction. */

@@ -177,7 +177,7 @@ void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nent
  * debug checker the driver looked. */
 int dma_mapping_error(struct device *dev, dma_addr_t addr);
 
-/* "to device", "from device", ... for messages. */
+/* "DMA_TO_DEVICE", ...: the constant's name, for messages (dma/debug.c). */
 const char *dma_dir_name(enum dma_data_direction dir);
 
 #endif /* DMA_DMA_H */

@@ -145,17 +145,6 @@ unsigned int dma_get_min_align_mask(const struct device *dev)
 	return (unsigned int)dev->min_align_mask;
 }
 
-const char *dma_dir_name(enum dma_data_direction dir)
-{
-	switch (dir) {
-	case DMA_BIDIRECTIONAL: return "bidirectional";
-	case DMA_TO_DEVICE:     return "to device";
-	case DMA_FROM_DEVICE:   return "from device";
-	case DMA_NONE:          return "none";
-	}
-	return "invalid";
-}
-
 /* ---- argument checks shared by the streaming calls ---- */
 
 /* A misuse the API refuses: through the checker when it is on (counted,

@@ -253,3 +253,51 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+/* ---- strbuf: append, cut visibly when full ---- */
+
+#define STRBUF_CUT_MARK "..."
+
+void strbuf_init(struct strbuf *sb, char *buf, size_t size)
+{
+	*sb = (struct strbuf){ buf, size, 0, false };
+	if (size)
+		buf[0] = '\0';
+}
+
+/* Mark the end of a full buffer with "..." (if there is room for it). */
+static void strbuf_mark_cut(struct strbuf *sb)
+{
+	size_t mark = sizeof(STRBUF_CUT_MARK) - 1;
+
+	sb->cut = true;
+	if (sb->size > mark)
+		memcpy(sb->buf + sb->size - 1 - mark, STRBUF_CUT_MARK, mark + 1);
+}
+
+void strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	size_t room = sb->size - sb->len;
+	int n;
+
+	if (sb->cut || !room)
+		return;   /* a full buffer still formats, to learn whether it overflows */
+	n = vsnprintf(sb->buf + sb->len, room, fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < room) {
+		sb->len += (size_t)n;
+		return;
+	}
+	sb->len = sb->size - 1;
+	strbuf_mark_cut(sb);
+}
+
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vprintf(sb, fmt, ap);
+	va_end(ap);
+}

@@ -9,6 +9,7 @@
 #define KERNEL_PRINTF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Sink for the streaming formatter: receives @len bytes at a time. */
@@ -20,5 +21,24 @@ int vformat(fmt_sink_t sink, void *ctx, const char *fmt, va_list ap);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * A bounded buffer that formatted pieces are appended to, for messages
+ * built in steps (a table row, a report). It stays NUL-terminated; text
+ * that does not fit is cut and the end shows "..." so the cut is visible.
+ */
+struct strbuf {
+	char *buf;      /* storage */
+	size_t size;    /* bytes of storage, the NUL included */
+	size_t len;     /* characters held */
+	bool cut;       /* something did not fit */
+};
+
+#define STRBUF_INIT(array) { (array), sizeof(array), 0, false }
+
+void strbuf_init(struct strbuf *sb, char *buf, size_t size);
+void strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif /* KERNEL_PRINTF_H */

@@ -82,30 +82,6 @@ const char *pci_format_size(char *buf, size_t len, uint64_t size)
 	return buf;
 }
 
-/* ---- building one log line ---- */
-
-struct pci_line {
-	char buf[PCI_LINE_MAX];
-	size_t len;
-};
-
-/* Append to @l; what does not fit is cut. */
-static void pci_line_add(struct pci_line *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void pci_line_add(struct pci_line *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (l->len >= sizeof(l->buf) - 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		l->len += (size_t)n < sizeof(l->buf) - l->len ? (size_t)n : sizeof(l->buf) - 1 - l->len;
-}
 
 /* "PCIe(root port)": the PCI Express capability says what the function is. */
 static const char *pci_exp_type_name(uint8_t type)
@@ -143,18 +119,19 @@ static void pci_show_bars(const struct pci_dev *pdev)
 }
 
 /* " mem 0xfe800000-0xfe9fffff", or nothing for a closed window. */
-static void pci_line_window(struct pci_line *l, const char *name, const struct pci_window *w)
+static void pci_line_window(struct strbuf *l, const char *name, const struct pci_window *w)
 {
 	if (w->size)
-		pci_line_add(l, "  %s %#llx-%#llx", name, (unsigned long long)w->base,
+		strbuf_printf(l, "  %s %#llx-%#llx", name, (unsigned long long)w->base,
 			     (unsigned long long)(w->base + w->size - 1));
 }
 
 static void pci_show_bridge(const struct pci_dev *pdev)
 {
-	struct pci_line l = { .len = 0 };
+	char lbuf[PCI_LINE_MAX];
+	struct strbuf l = STRBUF_INIT(lbuf);
 
-	pci_line_add(&l, "    bus %02x-%02x", pdev->secondary, pdev->subordinate);
+	strbuf_printf(&l, "    bus %02x-%02x", pdev->secondary, pdev->subordinate);
 	pci_line_window(&l, "io", &pdev->io_window);
 	pci_line_window(&l, "mem", &pdev->mem_window);
 	pci_line_window(&l, "pref", &pdev->pref_window);
@@ -163,25 +140,26 @@ static void pci_show_bridge(const struct pci_dev *pdev)
 
 static void pci_show_caps(const struct pci_dev *pdev)
 {
-	struct pci_line l = { .len = 0 };
+	char lbuf[PCI_LINE_MAX];
+	struct strbuf l = STRBUF_INIT(lbuf);
 	bool ext = false;
 
 	if (!pdev->cap_count)
 		return;
-	pci_line_add(&l, "    caps ");
+	strbuf_printf(&l, "    caps ");
 	for (unsigned i = 0; i < pdev->cap_count; i++) {
 		const struct pci_cap *c = &pdev->caps[i];
 
 		if (c->extended && !ext)
-			pci_line_add(&l, " |");
+			strbuf_printf(&l, " |");
 		ext = c->extended;
 		if (c->extended)
-			pci_line_add(&l, " %s@0x%03x", pci_ext_cap_name(c->id), c->offset);
+			strbuf_printf(&l, " %s@0x%03x", pci_ext_cap_name(c->id), c->offset);
 		else if (c->id == PCI_CAP_ID_EXP)
-			pci_line_add(&l, " PCIe(%s)@0x%02x", pci_exp_type_name(pdev->pcie_type),
+			strbuf_printf(&l, " PCIe(%s)@0x%02x", pci_exp_type_name(pdev->pcie_type),
 				     c->offset);
 		else
-			pci_line_add(&l, " %s@0x%02x", pci_cap_name(c->id), c->offset);
+			strbuf_printf(&l, " %s@0x%02x", pci_cap_name(c->id), c->offset);
 	}
 	pr_info("%s", l.buf);
 }

@@ -19,28 +19,6 @@
 #define LINE_MAX     160  /* one log line built piece by piece */
 #define DUMP_PER_ROW 16   /* bytes per hexdump line */
 
-/* A log line assembled from pieces; cut short (with "...") if too long. */
-struct line {
-	char buf[LINE_MAX];
-	size_t len;
-};
-
-static void line_add(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line_add(struct line *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (l->len >= sizeof(l->buf) - 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
-	va_end(ap);
-	l->len += n > 0 ? (size_t)n : 0;
-	if (l->len >= sizeof(l->buf) - 1)
-		memcpy(l->buf + sizeof(l->buf) - 4, "...", 4);
-}
-
 void acpi_log_tables(const struct acpi_root *root)
 {
 	pr_info("RSDP at %#llx: revision %u (ACPI %s), OEM \"%s\", RSDT at %#llx, XSDT at %#llx",
@@ -99,11 +77,12 @@ static const char *mps_trigger(uint16_t flags)
 /* CPUs on one line: "CPUs (APIC id): 0 1 2(disabled)". */
 static void log_madt_cpus(const struct acpi_madt *m)
 {
-	struct line l = { .len = 0 };
+	char lbuf[LINE_MAX];
+	struct strbuf l = STRBUF_INIT(lbuf);
 
-	line_add(&l, "  CPUs (APIC id):");
+	strbuf_printf(&l, "  CPUs (APIC id):");
 	for (unsigned i = 0; i < m->cpu_count; i++)
-		line_add(&l, " %u%s%s", m->cpus[i].apic_id, m->cpus[i].x2apic ? "(x2APIC)" : "",
+		strbuf_printf(&l, " %u%s%s", m->cpus[i].apic_id, m->cpus[i].x2apic ? "(x2APIC)" : "",
 			 m->cpus[i].enabled ? "" : "(disabled)");
 	pr_info("%s", l.buf);
 }
@@ -152,15 +131,16 @@ static void log_hpet(const struct acpi_hpet *h)
 /* One scope: "IOAPIC 0 at 00:1f.0", "bridge at 00:1c.0/00.0". */
 static void log_dmar_scope(const struct acpi_dmar_scope *s)
 {
-	struct line l = { .len = 0 };
+	char lbuf[LINE_MAX];
+	struct strbuf l = STRBUF_INIT(lbuf);
 
-	line_add(&l, "    %s", acpi_dmar_scope_type_name(s->type));
+	strbuf_printf(&l, "    %s", acpi_dmar_scope_type_name(s->type));
 	if (s->type == ACPI_DMAR_SCOPE_IOAPIC || s->type == ACPI_DMAR_SCOPE_HPET ||
 	    s->type == ACPI_DMAR_SCOPE_NAMESPACE)
-		line_add(&l, " %u", s->enumeration_id);
-	line_add(&l, " at %02x:", s->start_bus);
+		strbuf_printf(&l, " %u", s->enumeration_id);
+	strbuf_printf(&l, " at %02x:", s->start_bus);
 	for (unsigned i = 0; i < s->path_len; i++)
-		line_add(&l, "%s%02x.%x", i ? "/" : "", s->path[i].dev, s->path[i].fn);
+		strbuf_printf(&l, "%s%02x.%x", i ? "/" : "", s->path[i].dev, s->path[i].fn);
 	pr_info("%s", l.buf);
 }
 

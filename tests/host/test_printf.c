@@ -4,12 +4,24 @@
  * kernel/printf.c is compiled for the host with its functions renamed
  * (bm_snprintf ...), so every case can be printed by both and compared.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "kernel/ktest.h"
 
 int bm_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* kernel/printf.h's strbuf, built with the renamed formatter. */
+struct strbuf {
+	char *buf;
+	size_t size;
+	size_t len;
+	bool cut;
+};
+void strbuf_init(struct strbuf *sb, char *buf, size_t size);
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Format with both implementations and compare text and return value. */
 #define SAME_AS_LIBC(t, ...)                                               \
@@ -87,6 +99,29 @@ static void unknown_conversion(struct ktest *t)
 	KT_EXPECT_STREQ(t, buf, "a%qb");
 }
 
+/* Pieces append until full; then the end shows "..." and nothing more fits. */
+static void strbuf_appends_and_cuts(struct ktest *t)
+{
+	char buf[12];
+	struct strbuf sb;
+
+	strbuf_init(&sb, buf, sizeof(buf));
+	KT_EXPECT_STREQ(t, buf, "");
+	strbuf_printf(&sb, "%s", "abc");
+	strbuf_printf(&sb, "%d", 42);
+	KT_EXPECT_STREQ(t, buf, "abc42");
+	KT_EXPECT_FALSE(t, sb.cut);
+	strbuf_printf(&sb, "%s", "123456");          /* exactly fills 11 characters */
+	KT_EXPECT_STREQ(t, buf, "abc42123456");
+	KT_EXPECT_FALSE(t, sb.cut);
+	strbuf_printf(&sb, "x");
+	KT_EXPECT_TRUE(t, sb.cut);
+	KT_EXPECT_STREQ(t, buf, "abc42123...");
+	strbuf_printf(&sb, "more");                  /* ignored once cut */
+	KT_EXPECT_STREQ(t, buf, "abc42123...");
+	KT_EXPECT_EQ(t, sb.len, 11);
+}
+
 KTEST_SUITE(printf, KTEST_CASE(integers), KTEST_CASE(hex_and_octal),
 	    KTEST_CASE(strings_and_chars), KTEST_CASE(pointers), KTEST_CASE(truncation),
-	    KTEST_CASE(unknown_conversion));
+	    KTEST_CASE(unknown_conversion), KTEST_CASE(strbuf_appends_and_cuts));
