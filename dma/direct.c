@@ -126,23 +126,16 @@ static void direct_sync_for_device(struct device *dev, dma_addr_t addr, size_t s
 		swiotlb_sync_for_device(dev, addr, size, dir);
 }
 
-/* Does the mapped segment respect the device's segment limits? */
+/* Does the mapped entry respect the device's segment limits? Say why not. */
 static bool direct_segment_ok(struct device *dev, const struct scatterlist *s, int i)
 {
-	uint64_t first = s->dma_address, last = first + s->length - 1;
-
-	if (s->length > dev->max_seg_size) {
-		dev_err(dev, "dma_map_sg: entry %d is %u bytes, over the device's "
-			"max_seg_size %u", i, s->length, dev->max_seg_size);
-		return false;
-	}
-	if ((first & ~dev->seg_boundary_mask) != (last & ~dev->seg_boundary_mask)) {
-		dev_err(dev, "dma_map_sg: entry %d [%#llx-%#llx] crosses the segment "
-			"boundary mask %#llx", i, (unsigned long long)first,
-			(unsigned long long)last, (unsigned long long)dev->seg_boundary_mask);
-		return false;
-	}
-	return true;
+	if (dma_segment_fits(dev, s->dma_address, s->length))
+		return true;
+	dev_err(dev, "dma_map_sg: entry %d [%#llx +%u] breaks the device's segment limits "
+		"(max_seg_size %u, boundary mask %#llx)", i,
+		(unsigned long long)s->dma_address, s->length, dev->max_seg_size,
+		(unsigned long long)dev->seg_boundary_mask);
+	return false;
 }
 
 /* Undo the first @count entries of a list. */

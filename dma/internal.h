@@ -45,6 +45,12 @@ struct dma_map_ops {
 
 extern const struct dma_map_ops dma_direct_ops;
 
+/* Does the DMA segment [addr, addr + len) respect @dev's max_seg_size and
+ * segment boundary? (dma/scatterlist.c, pure) */
+bool dma_segment_fits(const struct device *dev, dma_addr_t addr, unsigned int len);
+/* Index of the first mapped segment of @sg that does not fit, or -1. */
+int dma_sg_first_unfit(const struct device *dev, struct scatterlist *sg, int count);
+
 /* The highest address @dev can reach for streaming DMA (mask and bus limit). */
 uint64_t dma_direct_limit(const struct device *dev);
 

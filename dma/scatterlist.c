@@ -1,10 +1,12 @@
 /*
- * scatterlist.c - building and walking scatterlists.
+ * scatterlist.c - building and walking scatterlists, and the segment
+ * limits a mapped list must respect.
  *
  * A list is an array of entries; the last one carries SG_END. There is no
  * chaining: sg_alloc_table() allocates the whole array at once (kmalloc
  * hands out contiguous pages for large tables).
  */
+#include "dma/internal.h"
 #include "dma/scatterlist.h"
 #include "kernel/errno.h"
 #include "kernel/mm/kmalloc.h"
@@ -76,4 +78,25 @@ void sg_free_table(struct sg_table *table)
 	kfree(table->sgl);
 	table->sgl = NULL;
 	table->nents = table->orig_nents = 0;
+}
+
+bool dma_segment_fits(const struct device *dev, dma_addr_t addr, unsigned int len)
+{
+	dma_addr_t last = addr + len - 1;
+
+	if (!len || len > dev->max_seg_size || last < addr)
+		return false;
+	/* Same boundary window for the first and the last byte. */
+	return (addr & ~dev->seg_boundary_mask) == (last & ~dev->seg_boundary_mask);
+}
+
+int dma_sg_first_unfit(const struct device *dev, struct scatterlist *sg, int count)
+{
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, count, i)
+		if (!dma_segment_fits(dev, sg_dma_address(s), sg_dma_len(s)))
+			return i;
+	return -1;
 }
