@@ -20,7 +20,9 @@
 #include "dma/internal.h"
 #include "dma/scatterlist.h"
 #include "drivers/edu.h"
+#include "drivers/pci/pci.h"
 #include "kernel/cmdline.h"
+#include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/mm/kmalloc.h"
@@ -286,6 +288,37 @@ static void missing_sync_leaves_stale_data(struct ktest *t)
 	kfree(buf);
 }
 
+/* A driver removed with a mapping still live is reported, naming the
+ * driver, the device and where the mapping was made. */
+static void leak_reported_at_driver_removal(struct ktest *t)
+{
+	static char leak_report[2048];
+	struct edu *edu = edu0();
+	struct pci_dev *pdev = edu->pdev;
+	struct device *dev = edu_dev(edu);
+	uint8_t *buf = kmalloc(256, GFP_KERNEL);
+	unsigned long errs = dma_debug_error_count();
+	dma_addr_t a;
+
+	if (!dma_debug_enabled())
+		KT_SKIP(t, "needs dma_debug=on");
+	KT_ASSERT_NOT_NULL(t, buf);
+	a = dma_map_single(dev, buf, 256, DMA_TO_DEVICE);
+	KT_ASSERT_EQ(t, dma_mapping_error(dev, a), 0);
+	console_capture_start(leak_report, sizeof(leak_report));
+	pci_release_driver(pdev);                         /* forgets the mapping */
+	console_capture_stop();
+	KT_EXPECT_GT(t, dma_debug_error_count(), errs);
+	KT_EXPECT_SUBSTR(t, leak_report, "DMA-API: edu 0000:");
+	KT_EXPECT_SUBSTR(t, leak_report, "[mapped as single] mapped at "
+			 "leak_reported_at_driver_removal+0x");
+	dma_unmap_single(dev, a, 256, DMA_TO_DEVICE);     /* clean up, then rebind */
+	kfree(buf);
+	KT_EXPECT_EQ(t, dma_debug_entry_count(dev), 0);
+	KT_EXPECT_EQ(t, pci_attach_driver(pdev), 0);
+	KT_EXPECT_NOT_NULL(t, edu_get(0));
+}
+
 /* After the suite: nothing of the test device left in the ledger or swiotlb. */
 static void state_clean(struct ktest *t)
 {
@@ -304,4 +337,5 @@ KTEST_SUITE_EXT(dma, 0, dma_skip, KTEST_CASE(coherent_round_trip),
 		KTEST_CASE(single_round_trip), KTEST_CASE(sg_round_trip),
 		KTEST_CASE(completion_by_interrupt), KTEST_CASE(device_limits_enforced),
 		KTEST_CASE(high_memory_bounces_28bit), KTEST_CASE(high_memory_bounces_32bit),
-		KTEST_CASE(missing_sync_leaves_stale_data), KTEST_CASE(state_clean));
+		KTEST_CASE(missing_sync_leaves_stale_data),
+		KTEST_CASE(leak_reported_at_driver_removal), KTEST_CASE(state_clean));
