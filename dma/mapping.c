@@ -294,16 +294,26 @@ void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 	dma_unmap_checked(dev, addr, size, dir, attrs, DMA_DEBUG_SINGLE, CALLER());
 }
 
+/* @nents must be at least 1 and no more than the list holds: walking past
+ * the SG_END entry would read whatever memory follows the array. */
+static bool dma_check_nents(struct device *dev, struct scatterlist *sg, int nents,
+			    const char *what)
+{
+	int have = sg && nents > 0 ? sg_nents(sg) : 0;
+
+	if (nents > 0 && nents <= have)
+		return true;
+	dma_refuse(dev, "%s with nents %d, but the list holds %d entries", what, nents, have);
+	return false;
+}
+
 int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 		     enum dma_data_direction dir, unsigned long attrs)
 {
 	int mapped;
 
-	if (nents <= 0) {
-		dma_refuse(dev, "dma_map_sg of %d entries", nents);
-		return 0;
-	}
-	if (!dma_check_args(dev, 1, dir, "dma_map_sg"))
+	if (!dma_check_nents(dev, sg, nents, "dma_map_sg") ||
+	    !dma_check_args(dev, 1, dir, "dma_map_sg"))
 		return 0;
 	mapped = dma_ops_of(dev)->map_sg(dev, sg, nents, dir, attrs);
 	if (mapped > 0)
@@ -315,7 +325,7 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 			enum dma_data_direction dir, unsigned long attrs)
 {
 	debug_dma_unmap_sg(dev, sg, nents, dir, CALLER());
-	if (nents > 0 && dma_valid_direction(dir))
+	if (dma_check_nents(dev, sg, nents, "dma_unmap_sg") && dma_valid_direction(dir))
 		dma_ops_of(dev)->unmap_sg(dev, sg, nents, dir, attrs);
 }
 
@@ -347,7 +357,8 @@ static void dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
 	struct scatterlist *s;
 	int i;
 
-	if (!sync || !dma_valid_direction(dir))
+	if (!sync || !dma_valid_direction(dir) ||
+	    !dma_check_nents(dev, sg, nents, for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device"))
 		return;
 	for_each_sg(sg, s, nents, i)
 		if (s->dma_length)

@@ -48,6 +48,15 @@ struct scatterlist *sg_next(struct scatterlist *sg)
 	return (sg->flags & SG_END) ? NULL : sg + 1;
 }
 
+int sg_nents(struct scatterlist *sg)
+{
+	int n = 0;
+
+	for (; sg; sg = sg_next(sg))
+		n++;
+	return n;
+}
+
 uint64_t sg_phys(const struct scatterlist *sg)
 {
 	return sg->page_phys + sg->offset;

@@ -63,7 +63,11 @@ void sg_free_table(struct sg_table *table);
 #define sg_dma_address(sg) ((sg)->dma_address)
 #define sg_dma_len(sg)     ((sg)->dma_length)
 
+/* Walk @nr entries, never past the one marked SG_END. */
 #define for_each_sg(sglist, sg, nr, i) \
-	for ((i) = 0, (sg) = (sglist); (i) < (nr); (i)++, (sg) = sg_next(sg))
+	for ((i) = 0, (sg) = (sglist); (i) < (nr) && (sg); (i)++, (sg) = sg_next(sg))
+
+/* Entries in the list up to and including the one marked SG_END. */
+int sg_nents(struct scatterlist *sg);
 
 #endif /* DMA_SCATTERLIST_H */

@@ -2,7 +2,7 @@
 # deps.sh - make sure the build machine has what Busmaster needs.
 #
 # Usage: tools/deps.sh build|run|test
-#   build: gcc, binutils, make, python3
+#   build: gcc, binutils, libc6-dev, make, python3
 #   run:   build + qemu-system-x86 (>= 7.2) + ovmf
 #   test:  same as run
 # Missing Debian packages are installed with apt-get when running as root;
@@ -20,6 +20,8 @@ need_cmd() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
 
 need_cmd gcc gcc
 need_cmd ld binutils
+# gcc only recommends the C library headers; the host tests need them.
+[ -f /usr/include/stdio.h ] || missing+=(libc6-dev)
 need_cmd make make
 need_cmd python3 python3
 if [ "$what" != build ]; then

@@ -16,7 +16,7 @@ A scenario passes only if it behaves exactly as declared:
   - the KTAP on the console is complete: a header, every plan, every
     planned result; a crash or a hang names the case that never reported;
   - the cases that fail are exactly the scenario's expect_failures;
-  - QEMU's log has no pci_nvme_ub_* or "EDU: clamping DMA" line, and no pci_nvme_err_* or
+  - QEMU's output has no pci_nvme_ub_* or "EDU: clamping DMA" line, and no pci_nvme_err_* or
     vtd_dmar_fault line that the scenario's allow_log does not excuse.
 
 The output is a table of suites and cases per scenario, one "FAIL name: why"
@@ -262,10 +262,16 @@ def _fate(root: ktap.TestNode, path: str) -> str:
     }.get(node.status, f"it ended as {node.status}")
 
 
-def check_qemu_log(s: Scenario, qemu_log: str, reasons: list[str]) -> list[str]:
-    """Scan the -D log; return the offending lines."""
+def check_qemu_log(s: Scenario, qemu_log: str, reasons: list[str],
+                   console: str = "") -> list[str]:
+    """Scan QEMU's messages; return the offending lines.
+
+    Trace and guest-error lines go to the -D log, but QEMU 7.2's edu prints
+    its clamping warning on QEMU's stdout, which is the console log here.
+    """
     ub = [line for line in qemu_log.splitlines() if NVME_UB.search(line)]
-    clamps = [line for line in qemu_log.splitlines() if EDU_CLAMP.search(line)]
+    clamps = [line for line in (qemu_log + "\n" + console).splitlines()
+              if EDU_CLAMP.search(line)]
     checked = [line for line in qemu_log.splitlines()
                if CHECKED.search(line) and not NVME_UB.search(line)
                and not any(re.search(p, line) for p in s.allow_log)]
@@ -292,7 +298,7 @@ def judge(s: Scenario, outcome: Outcome) -> Verdict:
     check_status_agrees(ending, report, reasons)
     check_ktap(ending, report, reasons)
     check_failures(s, report, reasons, notes)
-    verdict.log_hits = check_qemu_log(s, outcome.qemu_log, reasons)
+    verdict.log_hits = check_qemu_log(s, outcome.qemu_log, reasons, outcome.console)
     return verdict
 
 

@@ -5,6 +5,7 @@
  * largest mapping, coherent memory's placement, alignment and attributes,
  * scatterlist tables and segment limits, min_align_mask through a bounce.
  */
+#include "dma/debug.h"
 #include "dma/dma.h"
 #include "dma/internal.h"
 #include "dma/scatterlist.h"
@@ -202,6 +203,35 @@ static void sg_segment_limits(struct ktest *t)
 	kfree(buf);
 }
 
+/* nents larger than the list is refused, never walked past its end. */
+static void sg_nents_beyond_the_list(struct ktest *t)
+{
+	struct device dev;
+	struct scatterlist sg[2];
+	uint8_t *buf = kmalloc(256, GFP_KERNEL);
+	unsigned long errs = log_count(LOG_ERR), reports = dma_debug_error_count();
+	int n;
+
+	KT_ASSERT_NOT_NULL(t, buf);
+	test_device(&dev);
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[0], buf, 128);
+	sg_set_buf(&sg[1], buf + 128, 128);
+	KT_EXPECT_EQ(t, sg_nents(sg), 2);
+	KT_EXPECT_EQ(t, dma_map_sg(&dev, sg, 3, DMA_TO_DEVICE), 0);
+	KT_EXPECT_EQ(t, dma_map_sg(&dev, sg, 0, DMA_TO_DEVICE), 0);
+	n = dma_map_sg(&dev, sg, 2, DMA_TO_DEVICE);
+	KT_EXPECT_EQ(t, n, 2);
+	dma_sync_sg_for_device(&dev, sg, 5, DMA_TO_DEVICE);   /* refused, no fault */
+	dma_unmap_sg(&dev, sg, 2, DMA_TO_DEVICE);
+	/* Three refusals: through the checker when it is on, plainly otherwise. */
+	if (dma_debug_enabled())
+		KT_EXPECT_GE(t, dma_debug_error_count(), reports + 3);
+	else
+		KT_EXPECT_EQ(t, log_count(LOG_ERR), errs + 3);
+	kfree(buf);
+}
+
 /* Through a bounce, the offset under min_align_mask survives (NVMe needs
  * its PRP offsets to). Needs a buffer the 28-bit device cannot reach. */
 static void min_align_mask_survives_bounce(struct ktest *t)
@@ -239,4 +269,5 @@ KTEST_SUITE(dma_api, KTEST_CASE(defaults_are_linux), KTEST_CASE(masks_the_platfo
 	    KTEST_CASE(required_mask_covers_ram), KTEST_CASE(max_mapping_size_follows_bouncing),
 	    KTEST_CASE(coherent_placement), KTEST_CASE(coherent_write_combine),
 	    KTEST_CASE(coherent_no_warn), KTEST_CASE(sg_tables), KTEST_CASE(sg_segment_limits),
+	    KTEST_CASE(sg_nents_beyond_the_list),
 	    KTEST_CASE(min_align_mask_survives_bounce));
