@@ -71,7 +71,8 @@ void dma_device_init(struct device *dev);
 /**
  * dma_set_mask - the highest address the device can use for streaming DMA.
  * Return: 0, or -EIO if @mask is narrower than the platform can serve
- * (below the bounce pool, or below 24 bits).
+ * (below 24 bits, or with too few bounce slots under it for RAM the
+ * device cannot reach).
  */
 int dma_set_mask(struct device *dev, uint64_t mask);
 int dma_set_coherent_mask(struct device *dev, uint64_t mask);

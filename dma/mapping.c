@@ -19,6 +19,7 @@
 #include "dma/debug.h"
 #include "dma/internal.h"
 #include "dma/scatterlist.h"
+#include "dma/swiotlb.h"
 #include "kernel/errno.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/memmap.h"
@@ -47,18 +48,15 @@ static const struct dma_map_ops *dma_ops_of(const struct device *dev)
 }
 
 /* Can the platform serve a device limited to @mask? It must reach some RAM
- * to allocate from, and bounce pages must lie below it (dma/swiotlb.c puts
- * its pool low for this). */
+ * to allocate from, and enough bounce slots for the largest mapping must
+ * lie below it (dma/swiotlb.c puts its pool low for this). */
 static bool dma_mask_supported(uint64_t mask)
 {
-	struct swiotlb_stats st;
-
 	if (mask < DMA_MIN_MASK)
 		return false;
 	if (mask >= memmap_ram_end() - 1)
 		return true;
-	swiotlb_get_stats(&st);
-	return st.nslots && st.end - 1 <= mask;
+	return swiotlb_slots_below(mask) >= IO_TLB_SEGSIZE;
 }
 
 int dma_set_mask(struct device *dev, uint64_t mask)

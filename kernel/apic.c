@@ -45,6 +45,7 @@
 #define TIMER_DIV_16           0x3          /* divide the bus clock by 16 */
 #define TIMER_CALIBRATE_NS     20000000ULL   /* 20 ms */
 #define NS_PER_SEC             1000000000ULL
+#define TIMER_DEADLINE_FACTOR  10         /* give up after 10x the interval */
 #define TIMER_COUNT_MAX        0xffffffffu
 #define ICR_SEND_SPINS         100000
 
@@ -103,18 +104,25 @@ void lapic_send_self_ipi(unsigned vector)
 
 /* Count timer ticks over TIMER_CALIBRATE_NS of the reference clock, timer
  * masked. Under QEMU the LAPIC timer and the HPET both follow the virtual
- * clock, while the TSC follows the host's: measure like against like. */
+ * clock, while the TSC follows the host's: measure like against like.
+ * 0 if the reference stops advancing (bounded in TSC time). */
 static uint64_t lapic_timer_measure(void)
 {
-	uint64_t r0, r1;
+	uint64_t r0, r1, give_up = rdtsc() + tsc_hz() / (NS_PER_SEC / TIMER_CALIBRATE_NS) *
+					       TIMER_DEADLINE_FACTOR;
 	uint32_t left;
 
 	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	r0 = time_ref_ns();
 	lapic_write(LAPIC_TIMER_INIT, TIMER_COUNT_MAX);
-	while ((r1 = time_ref_ns()) - r0 < TIMER_CALIBRATE_NS)
+	while ((r1 = time_ref_ns()) - r0 < TIMER_CALIBRATE_NS) {
+		if (rdtsc() > give_up) {
+			lapic_write(LAPIC_TIMER_INIT, 0);
+			return 0;
+		}
 		cpu_relax();
+	}
 	left = lapic_read(LAPIC_TIMER_CUR);
 	lapic_write(LAPIC_TIMER_INIT, 0);
 	return (uint64_t)(TIMER_COUNT_MAX - left) * NS_PER_SEC / (r1 - r0);
@@ -128,6 +136,11 @@ int lapic_timer_start(unsigned vector, unsigned hz)
 		return -ENODEV;
 	if (!lapic.timer_hz) {
 		lapic.timer_hz = lapic_timer_measure();
+		if (!lapic.timer_hz) {
+			pr_err("timer: the reference clock (%s) does not advance; cannot "
+			       "measure the timer", time_ref_name());
+			return -EIO;
+		}
 		pr_info("timer clock %llu kHz (divided by 16), measured against %s",
 			(unsigned long long)(lapic.timer_hz / 1000), time_ref_name());
 	}

@@ -97,10 +97,12 @@ static void boot_time_init(void)
 	void *hpet = a->hpet_present ? ioremap(a->hpet.base_phys, HPET_MMIO_SIZE,
 					       PAGE_CACHE_UC) : NULL;
 
-	if (time_calibrate(hpet, a->fadt.pm_timer_port, a->fadt.pm_timer_32bit) == 0)
+	int err = time_calibrate(hpet, a->fadt.pm_timer_port, a->fadt.pm_timer_32bit);
+
+	if (!err)
 		pr_info("TSC %llu kHz, calibrated against %s",
 			(unsigned long long)(tsc_hz() / 1000), time_ref_name());
-	else
+	else if (err == -ENODEV)
 		pr_warn("no HPET or PM timer; the TSC keeps its PIT calibration");
 }
 

@@ -10,9 +10,12 @@
  * Later, time_calibrate() measures the TSC again over a longer interval
  * against the HPET (IA-PC HPET specification 1.0a, 2.3 "Register
  * Descriptions") or the ACPI PM timer (ACPI 6.x, 4.8.3.3 "Power Management
- * Timer"), both of which count at a rate stated by the hardware.
+ * Timer"), both of which count at a rate stated by the hardware. QEMU's
+ * q35 has an HPET; `-machine hpet=off` leaves only the PM timer.
  */
+#define LOG_PREFIX "time"
 #include "kernel/time.h"
+#include "kernel/log.h"
 #include "kernel/x86.h"
 #include <stddef.h>
 
@@ -37,12 +40,15 @@
 #define HPET_PERIOD_SHIFT     32
 #define HPET_PERIOD_MAX_FS    100000000ULL  /* the spec's upper bound: 100 ns */
 #define HPET_CONF_ENABLE      (1u << 0)
+#define HPET_CAP_COUNT_64     (1u << 13)     /* the main counter is 64 bits wide */
 #define FS_PER_NS             1000000ULL
 
 #define PM_TIMER_HZ           3579545ULL
 #define PM_TIMER_MASK_24      0x00ffffffu
 #define NS_PER_SEC            1000000000ULL
 #define REF_CALIBRATE_NS      20000000ULL   /* 20 ms */
+#define REF_DEADLINE_FACTOR   10            /* give up after 10x that, in PIT time */
+#define REF_PLAUSIBLE_FACTOR  2             /* accept within 1/2x..2x of the PIT figure */
 
 enum time_ref { TIME_REF_NONE, TIME_REF_HPET, TIME_REF_PM };
 
@@ -53,6 +59,9 @@ static struct {
 	enum time_ref ref;   /* the reference clock in use */
 	volatile uint64_t *hpet;   /* HPET registers, as 64-bit words */
 	uint64_t hpet_period_fs;   /* femtoseconds per HPET tick */
+	bool hpet_32bit;           /* counter wraps at 2^32: count the wraps */
+	uint32_t hpet_last;        /* last 32-bit reading */
+	uint64_t hpet_ticks;       /* ticks accumulated (32-bit counters) */
 	uint16_t pm_port;          /* PM timer port */
 	uint32_t pm_mask;          /* 24- or 32-bit counter */
 	uint32_t pm_last;          /* last PM reading, to count wraps */
@@ -112,11 +121,30 @@ static uint64_t time_pm_ticks(void)
 	return clock.pm_ticks;
 }
 
+/* HPET ticks; a 32-bit counter's wraps are counted like the PM timer's
+ * (it wraps every few minutes, and callers read it far more often). */
+static uint64_t time_hpet_ticks(void)
+{
+	uint64_t now = clock.hpet[HPET_MAIN_COUNTER / 8];
+
+	if (!clock.hpet_32bit)
+		return now;
+	clock.hpet_ticks += (uint32_t)((uint32_t)now - clock.hpet_last);
+	clock.hpet_last = (uint32_t)now;
+	return clock.hpet_ticks;
+}
+
+/* @ticks of @period_fs femtoseconds in ns, without overflowing 64 bits. */
+static uint64_t time_fs_ticks_to_ns(uint64_t ticks, uint64_t period_fs)
+{
+	return ticks / FS_PER_NS * period_fs + ticks % FS_PER_NS * period_fs / FS_PER_NS;
+}
+
 uint64_t time_ref_ns(void)
 {
 	switch (clock.ref) {
 	case TIME_REF_HPET:
-		return clock.hpet[HPET_MAIN_COUNTER / 8] * clock.hpet_period_fs / FS_PER_NS;
+		return time_fs_ticks_to_ns(time_hpet_ticks(), clock.hpet_period_fs);
 	case TIME_REF_PM:
 		return time_pm_ticks() * NS_PER_SEC / PM_TIMER_HZ;
 	default:
@@ -139,7 +167,10 @@ static bool time_setup_hpet(volatile void *regs)
 		return false;
 	clock.hpet = r;
 	clock.hpet_period_fs = period;
+	clock.hpet_32bit = !(r[HPET_GCAP_ID / 8] & HPET_CAP_COUNT_64);
 	r[HPET_GEN_CONF / 8] |= HPET_CONF_ENABLE;
+	clock.hpet_last = (uint32_t)r[HPET_MAIN_COUNTER / 8];
+	clock.hpet_ticks = 0;
 	clock.ref = TIME_REF_HPET;
 	return true;
 }
@@ -153,19 +184,27 @@ static void time_setup_pm(uint16_t port, bool is32)
 	clock.ref = TIME_REF_PM;
 }
 
-/* TSC ticks per second over REF_CALIBRATE_NS of the reference clock. */
+/* TSC ticks per second over REF_CALIBRATE_NS of the reference clock, or 0
+ * if the reference does not advance before a deadline in PIT-calibrated
+ * TSC time (a PM timer port where nothing answers reads a constant). */
 static uint64_t time_measure_against_ref(void)
 {
 	uint64_t r0 = time_ref_ns(), t0 = rdtsc(), r1;
+	uint64_t give_up = t0 + clock.tsc_hz / (NS_PER_SEC / REF_CALIBRATE_NS) *
+				REF_DEADLINE_FACTOR;
 
-	while ((r1 = time_ref_ns()) - r0 < REF_CALIBRATE_NS)
+	while ((r1 = time_ref_ns()) - r0 < REF_CALIBRATE_NS) {
+		if (rdtsc() > give_up)
+			return 0;
 		cpu_relax();
+	}
 	return (rdtsc() - t0) * NS_PER_SEC / (r1 - r0);
 }
 
 int time_calibrate(volatile void *hpet, uint16_t pm_port, bool pm_32bit)
 {
-	uint64_t hz, now_ns;
+	uint64_t hz, now_ns, pit_hz = clock.tsc_hz;
+	typeof(clock) before = clock;   /* restored whole if the new clock fails */
 
 	if (!(hpet && time_setup_hpet(hpet))) {
 		if (!pm_port)
@@ -173,6 +212,13 @@ int time_calibrate(volatile void *hpet, uint16_t pm_port, bool pm_32bit)
 		time_setup_pm(pm_port, pm_32bit);
 	}
 	hz = time_measure_against_ref();
+	if (hz < pit_hz / REF_PLAUSIBLE_FACTOR || hz > pit_hz * REF_PLAUSIBLE_FACTOR) {
+		pr_err("%s gives the TSC %llu kHz, the PIT %llu kHz: not trusted; keeping "
+		       "the PIT figure", time_ref_name(), (unsigned long long)(hz / 1000),
+		       (unsigned long long)(pit_hz / 1000));
+		clock = before;         /* the old reference (or none) stays in use */
+		return -EIO;
+	}
 	now_ns = time_ns();             /* keep the clock continuous */
 	clock.tsc_base = rdtsc();
 	clock.ns_base = now_ns;

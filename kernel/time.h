@@ -26,8 +26,10 @@ void time_init(void);
  * @pm_port: ACPI PM timer I/O port, or 0
  * @pm_32bit: the PM timer counts 32 bits (else 24)
  *
- * Prefers the HPET. time_ns() stays continuous across the change.
- * Return: 0, or -ENODEV if neither clock is usable (the PIT value stays).
+ * Prefers the HPET. time_ns() stays continuous across the change. A clock
+ * that does not advance, or gives a rate far from the PIT's, is refused.
+ * Return: 0; -ENODEV if neither clock exists, -EIO if the one tried is not
+ * trusted (the previous calibration and reference stay in use).
  */
 int time_calibrate(volatile void *hpet, uint16_t pm_port, bool pm_32bit);
 

@@ -1,6 +1,7 @@
 /*
  * time_test.c - the calibrated clock, delays and the timeout helper.
  */
+#include "kernel/cmdline.h"
 #include "kernel/ktest.h"
 #include "kernel/string.h"
 #include "kernel/time.h"
@@ -8,6 +9,8 @@
 #define SPAN_NS        50000000ULL   /* 50 ms of reference time */
 #define DELAY_US       10000
 #define POLL_TIMEOUT_US 1000
+#define NOBODY_PORT     0x9990         /* no device decodes it: reads all ones */
+#define DEAD_REF_BOUND_NS 2000000000ULL  /* the deadline is 200 ms; allow slack */
 
 static void clock_is_monotonic(struct ktest *t)
 {
@@ -24,25 +27,46 @@ static void clock_is_monotonic(struct ktest *t)
 	KT_EXPECT_GT(t, time_ns(), 0);
 }
 
-/* q35 has an HPET; the TSC was calibrated against it. */
+/* q35 has an HPET and the TSC was calibrated against it; a scenario with
+ * `-machine hpet=off` says `ktest.clock=acpi_pm`. */
 static void reference_clock_in_use(struct ktest *t)
 {
-	KT_EXPECT_STREQ(t, time_ref_name(), "hpet");
+	const char *want = cmdline_get(&kernel_cmdline, "ktest.clock");
+
+	KT_EXPECT_STREQ(t, time_ref_name(), want ? want : "hpet");
 }
 
-/* Over 50 ms of reference time the calibrated clock agrees within 10%. */
+/* A reference clock that never advances (a PM timer port where nothing
+ * answers reads a constant) is refused quickly; the clock is untouched. */
+static void dead_reference_refused(struct ktest *t)
+{
+	uint64_t hz = tsc_hz(), t0 = time_ns();
+	const char *ref = time_ref_name();
+
+	KT_EXPECT_EQ(t, time_calibrate(NULL, NOBODY_PORT, false), -EIO);
+	KT_EXPECT_UEQ(t, tsc_hz(), hz);
+	KT_EXPECT_STREQ(t, time_ref_name(), ref);
+	KT_EXPECT_ULT(t, time_ns() - t0, DEAD_REF_BOUND_NS);
+}
+
+/* Over 50 ms of reference time the calibrated clock agrees. Under QEMU's
+ * TCG the reference follows the virtual clock and the TSC the host's, so a
+ * busy host makes them drift apart: the bound catches a calibration that is
+ * wrong (a unit error, a stuck counter), not emulator jitter; the figure is
+ * reported. */
 static void tsc_agrees_with_reference(struct ktest *t)
 {
 	uint64_t r0 = time_ref_ns(), n0 = time_ns(), r1, n1;
 
 	while ((r1 = time_ref_ns()) - r0 < SPAN_NS)
-		;
+		if (time_ns() - n0 > SPAN_NS * 20)
+			KT_FAIL(t, "the reference clock (%s) stopped advancing", time_ref_name());
 	n1 = time_ns();
 	ktest_printf("    # tsc_agrees_with_reference: %llu us of %s = %llu us of TSC time\n",
 		     (unsigned long long)((r1 - r0) / 1000), time_ref_name(),
 		     (unsigned long long)((n1 - n0) / 1000));
-	KT_EXPECT_UGE(t, n1 - n0, (r1 - r0) * 9 / 10);
-	KT_EXPECT_ULT(t, n1 - n0, (r1 - r0) * 11 / 10);
+	KT_EXPECT_UGE(t, n1 - n0, (r1 - r0) / 2);
+	KT_EXPECT_ULT(t, n1 - n0, (r1 - r0) * 2);
 }
 
 static void udelay_waits_long_enough(struct ktest *t)
@@ -78,5 +102,6 @@ static void poll_helper(struct ktest *t)
 }
 
 KTEST_SUITE(time, KTEST_CASE(clock_is_monotonic), KTEST_CASE(reference_clock_in_use),
+	    KTEST_CASE(dead_reference_refused),
 	    KTEST_CASE(tsc_agrees_with_reference), KTEST_CASE(udelay_waits_long_enough),
 	    KTEST_CASE(poll_helper));
