@@ -1,7 +1,7 @@
 /*
  * boot_info.h - the one hand-off between a boot path and the kernel.
  *
- * Busmaster boots two ways: QEMU's direct PVH boot (boot/pvh.S, boot/pvh.c)
+ * Busmaster boots two ways: QEMU's direct PVH boot (boot/entry.S, boot/pvh.c)
  * and a UEFI loader (boot/uefi/, BOOTX64.EFI). Both end by calling the
  * kernel with a pointer to a struct boot_info filled in exactly the same
  * way, so the kernel never needs to know which path ran.

@@ -45,6 +45,19 @@ void kernel_main(const struct boot_info *bi) __attribute__((noreturn));
 /* Built here; kernel_main copies it again, like any loader's. */
 static struct boot_info pvh_boot_info;
 
+/* Sort regions by base: the boot_info contract promises it, and a PVH
+ * loader other than QEMU's need not. Insertion sort: maps are short. */
+static void pvh_sort_memmap(struct boot_info *bi)
+{
+	for (uint32_t i = 1; i < bi->mem_count; i++) {
+		struct boot_mem_region r = bi->mem[i];
+		uint32_t j = i;
+		for (; j > 0 && bi->mem[j - 1].base > r.base; j--)
+			bi->mem[j] = bi->mem[j - 1];
+		bi->mem[j] = r;
+	}
+}
+
 /* Copy the E820 map; unknown types become reserved. */
 static void pvh_copy_memmap(struct boot_info *bi, const struct hvm_start_info *si)
 {
@@ -65,6 +78,7 @@ static void pvh_copy_memmap(struct boot_info *bi, const struct hvm_start_info *s
 				  ? e[i].type : BOOT_MEM_RESERVED;
 	}
 	bi->mem_count = n;
+	pvh_sort_memmap(bi);
 }
 
 /* Called from boot/entry.S in long mode, on the boot stack. */

@@ -35,6 +35,7 @@
 #define LAPIC_MMIO_SIZE   0x1000
 
 #define MSR_APIC_BASE          0x1b
+#define APIC_BASE_X2APIC       (1u << 10)   /* EXTD: x2APIC mode */
 #define APIC_BASE_ENABLE       (1u << 11)
 #define APIC_BASE_ADDR_MASK    0x000ffffffffff000ULL
 #define SVR_APIC_ENABLE        (1u << 8)
@@ -58,7 +59,11 @@ static uint32_t lapic_read(unsigned reg) { return lapic.regs[reg / 4]; }
 static void lapic_write(unsigned reg, uint32_t v) { lapic.regs[reg / 4] = v; }
 
 bool lapic_ready(void) { return lapic.regs != NULL; }
-uint32_t lapic_id(void) { return lapic_read(LAPIC_ID) >> 24; }
+/* This CPU's APIC ID; CPUID's copy when the LAPIC is not mapped. */
+uint32_t lapic_id(void)
+{
+	return lapic.regs ? lapic_read(LAPIC_ID) >> 24 : cpu.apic_id;
+}
 
 void lapic_eoi(void)
 {
@@ -75,6 +80,12 @@ int lapic_init(void)
 		return -ENODEV;
 	}
 	base = rdmsr(MSR_APIC_BASE);
+	if (base & APIC_BASE_X2APIC) {
+		/* In x2APIC mode the MMIO page is dead: registers are MSRs. */
+		pr_err("the firmware left the LAPIC in x2APIC mode; only xAPIC is "
+		       "supported, so device interrupts are unavailable");
+		return -ENODEV;
+	}
 	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	lapic.regs = ioremap(base & APIC_BASE_ADDR_MASK, LAPIC_MMIO_SIZE, PAGE_CACHE_UC);
 	if (!lapic.regs)
@@ -92,14 +103,22 @@ int lapic_init(void)
 	return 0;
 }
 
-void lapic_send_self_ipi(unsigned vector)
+int lapic_send_self_ipi(unsigned vector)
 {
 	unsigned spins = 0;
 
+	if (!lapic.regs)
+		return -ENODEV;
 	lapic_write(LAPIC_ICR_HIGH, 0);
 	lapic_write(LAPIC_ICR_LOW, ICR_SHORTHAND_SELF | (vector & 0xff));
-	while ((lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING) && ++spins < ICR_SEND_SPINS)
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING) {
+		if (++spins == ICR_SEND_SPINS) {
+			pr_err("self-IPI on vector %#x still pending; not delivered", vector);
+			return -ETIMEDOUT;
+		}
 		cpu_relax();
+	}
+	return 0;
 }
 
 /* Count timer ticks over TIMER_CALIBRATE_NS of the reference clock, timer

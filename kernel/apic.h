@@ -9,15 +9,16 @@
 
 /**
  * lapic_init - map the LAPIC, enable it with the spurious vector, accept
- * all priorities. Return: 0, or -ENODEV without an APIC, -ENOMEM if the
- * registers cannot be mapped.
+ * all priorities. Return: 0, or -ENODEV without an APIC (or with one the
+ * firmware left in x2APIC mode), -ENOMEM if the registers cannot be mapped.
  */
 int lapic_init(void);
 bool lapic_ready(void);
 uint32_t lapic_id(void);
 void lapic_eoi(void);
-/* Send @vector to this CPU (an inter-processor interrupt to self). */
-void lapic_send_self_ipi(unsigned vector);
+/* Send @vector to this CPU (an inter-processor interrupt to self).
+ * Return: 0, -ENODEV without a LAPIC, -ETIMEDOUT if it stays pending. */
+int lapic_send_self_ipi(unsigned vector);
 
 /**
  * lapic_timer_start - periodic interrupts on @vector at about @hz.

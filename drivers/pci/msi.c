@@ -32,7 +32,13 @@
 /* Compose the message that delivers @vector to this CPU. */
 static int pci_msi_message(struct pci_dev *pdev, unsigned vector, struct msi_msg *msg)
 {
-	int err = msi_compose(msg, vector, lapic_id());
+	int err;
+
+	if (!lapic_ready()) {
+		dev_err(&pdev->dev, "no local APIC to deliver message interrupts to");
+		return -ENODEV;
+	}
+	err = msi_compose(msg, vector, lapic_id());
 
 	if (err)
 		dev_err(&pdev->dev, "cannot compose an MSI message for vector %u", vector);

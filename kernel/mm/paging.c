@@ -185,10 +185,11 @@ int paging_set_cache(void *virt, size_t size, enum page_cache cache)
 
 	if (!paging.live)
 		return -ENODEV;
-	/* Lines cached under the old type must not linger (SDM 13.11). */
-	__asm__ volatile("wbinvd" ::: "memory");
+	/* SDM 13.12.4's order: new attributes, TLB flush, then a cache flush, so
+	 * no line fetched under the old type survives the change. */
 	err = pt_set_cache(&paging.pt, (uintptr_t)virt, size, cache);
 	paging_flush_tlb_all();
+	__asm__ volatile("wbinvd" ::: "memory");
 	if (err)
 		pr_err("cannot change %p (+%zu) to memory type %d: error %d", virt, size,
 		       cache, err);
@@ -231,6 +232,16 @@ static void paging_io_insert(unsigned slot, const struct ioremap_region *r)
 		(paging.io_count - slot) * sizeof(paging.io[0]));
 	paging.io[slot] = *r;
 	paging.io_count++;
+}
+
+/* Clear whatever a failed pt_map() managed to map of [virt, virt+size). */
+static void paging_io_unmap_partial(uint64_t virt, uint64_t size)
+{
+	uint64_t pte, page_size;
+
+	for (uint64_t va = virt; va < virt + size; va += PAGE_SIZE)
+		if (pt_lookup(&paging.pt, va, &pte, &page_size))
+			pt_unmap(&paging.pt, va, PAGE_SIZE);
 }
 
 /* A live window over any of [phys, phys+size) with another memory type. */
@@ -294,6 +305,7 @@ void *ioremap(uint64_t phys, size_t size, enum page_cache cache)
 		return NULL;
 	}
 	if (pt_map(&paging.pt, r.virt, r.phys, r.size, PT_MAP_WRITE | PT_MAP_4K_ONLY, cache)) {
+		paging_io_unmap_partial(r.virt, r.size);  /* no orphan PTEs left behind */
 		pr_err("ioremap(%#llx, %zu): cannot map (out of table pages?)",
 		       (unsigned long long)phys, size);
 		return NULL;

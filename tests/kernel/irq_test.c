@@ -89,7 +89,7 @@ static void self_ipi_reaches_handler(struct ktest *t)
 
 	KT_ASSERT_GE(t, v, IRQ_VECTOR_FIRST);
 	irq_test_hits = 0;
-	lapic_send_self_ipi((unsigned)v);
+	KT_EXPECT_EQ(t, lapic_send_self_ipi((unsigned)v), 0);
 	KT_EXPECT_EQ(t, irq_test_wait_hits(1, IPI_TIMEOUT_US), 0);
 	KT_EXPECT_EQ(t, irq_test_hits, 1);
 	KT_EXPECT_UEQ(t, irq_count((unsigned)v), 1);
