@@ -18,6 +18,8 @@
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/mm/layout.h"
+#include "kernel/mm/page_alloc.h"
+#include "kernel/mm/paging.h"
 #include "kernel/string.h"
 
 extern struct boot_info boot_info;
@@ -57,14 +59,30 @@ static bool acpi_in_memory_map(uint64_t first, uint64_t last)
 	return false;
 }
 
+/* Is every page of [first, last] really in the direct map? The map leaves
+ * out holes and non-RAM above 4 GiB; before the kernel's own tables are
+ * live, only the boot paths' first 4 GiB is promised. */
+static bool acpi_directly_mapped(uint64_t first, uint64_t last)
+{
+	uint64_t pte, page_size;
+
+	if (!paging_direct_map_end())
+		return last < BOOT_MIN_MAPPED;
+	for (uint64_t p = first & PAGE_MASK; p <= (last & PAGE_MASK); p += PAGE_SIZE)
+		if (!paging_lookup(phys_to_virt(p), &pte, &page_size))
+			return false;
+	return true;
+}
+
 /* The walk's view of physical memory: the direct map, but only where the
- * firmware's memory map says something exists. */
+ * firmware's memory map says something exists and a mapping really does. */
 static const void *acpi_kernel_map(void *ctx, uint64_t phys, uint64_t len)
 {
 	(void)ctx;
 	if (len == 0 || len - 1 > UINT64_MAX - phys)
 		return NULL;  /* empty, or wraps around the address space */
-	if (!acpi_in_memory_map(phys, phys + (len - 1)))
+	if (!acpi_in_memory_map(phys, phys + (len - 1)) ||
+	    !acpi_directly_mapped(phys, phys + (len - 1)))
 		return NULL;
 	return phys_to_virt(phys);
 }

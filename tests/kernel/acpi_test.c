@@ -14,6 +14,8 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
+
+#define FOUR_GIB 0x100000000ULL
 #include "kernel/log.h"
 #include "kernel/string.h"
 #include "kernel/time.h"
@@ -228,6 +230,23 @@ static void summary_text(struct ktest *t)
 		KT_EXPECT_SUBSTR(t, out, "DRHD at 0xfed90000");
 }
 
+/* A pointer into firmware memory the direct map leaves out (reserved space
+ * above 4 GiB, such as QEMU's HyperTransport hole) is refused, never read.
+ * Returns the errors it provoked, so the caller's count stays exact. */
+static unsigned long acpi_unmapped_region_refused(struct ktest *t)
+{
+	unsigned long before = log_count(LOG_ERR);
+
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_region *r = &boot_info.mem[i];
+		if (r->type == BOOT_MEM_RESERVED && r->base >= FOUR_GIB) {
+			KT_EXPECT_EQ(t, acpi_init(r->base), -EFAULT);
+			break;
+		}
+	}
+	return log_count(LOG_ERR) - before;
+}
+
 /* acpi_init() refuses what is not an RSDP without faulting, then finds
  * everything again from the real one. Runs last: it rebuilds the state. */
 static void init_refuses_bad_rsdp(struct ktest *t)
@@ -239,6 +258,7 @@ static void init_refuses_bad_rsdp(struct ktest *t)
 	KT_EXPECT_EQ(t, acpi_init(0), -ENOENT);
 	KT_EXPECT_EQ(t, acpi_init(0x7ffffff0000ULL), -EFAULT);     /* no memory there */
 	KT_EXPECT_EQ(t, acpi_init(boot_info.kernel_phys), -EINVAL); /* RAM, no RSDP */
+	errors += acpi_unmapped_region_refused(t);
 	KT_EXPECT_EQ(t, log_count(LOG_ERR) - errors, 5);            /* each says why */
 	KT_EXPECT_FALSE(t, info()->madt_present);
 	KT_EXPECT_EQ(t, info()->root.table_count, 0);
