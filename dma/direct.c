@@ -77,6 +77,17 @@ static void *direct_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 	return cpu;
 }
 
+/* Pages go back to the allocator write-back, whatever attributes the
+ * caller repeats (or forgets) at free: read the type from the PTE. */
+static void direct_restore_write_back(void *cpu_addr, size_t bytes)
+{
+	uint64_t pte, page_size;
+
+	if (paging_lookup(cpu_addr, &pte, &page_size) &&
+	    pt_entry_cache(pte, page_size) != PAGE_CACHE_WB)
+		paging_set_cache(cpu_addr, bytes, PAGE_CACHE_WB);
+}
+
 static void direct_free(struct device *dev, size_t size, void *cpu_addr,
 			dma_addr_t handle, unsigned long attrs)
 {
@@ -90,8 +101,8 @@ static void direct_free(struct device *dev, size_t size, void *cpu_addr,
 			(unsigned long long)handle);
 		return;
 	}
-	if (attrs & DMA_ATTR_WRITE_COMBINE)
-		paging_set_cache(cpu_addr, PAGE_SIZE << order, PAGE_CACHE_WB);
+	(void)attrs;
+	direct_restore_write_back(cpu_addr, PAGE_SIZE << order);
 	__free_pages(pg, order);
 }
 
@@ -166,14 +177,16 @@ static int direct_map_sg(struct device *dev, struct scatterlist *sg, int nents,
 		if (s->dma_address == DMA_MAPPING_ERROR)
 			goto unwind;
 		if (!direct_segment_ok(dev, s, i)) {
-			direct_unmap_phys(dev, s->dma_address, s->length, dir, attrs);
+			direct_unmap_phys(dev, s->dma_address, s->length, dir,
+					  attrs | DMA_ATTR_SKIP_CPU_SYNC);
 			goto unwind;
 		}
 		s->dma_length = s->length;
 	}
 	return nents;
 unwind:
-	direct_unmap_entries(dev, sg, i, dir, attrs);
+	/* Nothing was transferred: no bounce data may be copied back. */
+	direct_unmap_entries(dev, sg, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
 	return 0;
 }
 

@@ -112,6 +112,10 @@ static int edu_dma_check(struct edu *edu, dma_addr_t addr, unsigned offset, size
 			(unsigned long long)addr, len, (unsigned long long)dma_get_mask(dev));
 		return -EINVAL;
 	}
+	if (edu->dead) {
+		dev_err(dev, "device marked dead after a DMA timeout; refusing DMA");
+		return -EIO;
+	}
 	if (edu_read64(edu, EDU_REG_DMA_CMD) & EDU_DMA_START) {
 		dev_err(dev, "DMA engine busy");
 		return -EBUSY;
@@ -140,8 +144,15 @@ int edu_dma(struct edu *edu, dma_addr_t addr, unsigned offset, size_t len,
 	else
 		err = poll_timeout_us(!(edu_read64(edu, EDU_REG_DMA_CMD) & EDU_DMA_START),
 				      EDU_DMA_POLL_US, EDU_DMA_TIMEOUT_US);
-	if (err)
-		dev_err(edu_dev(edu), "DMA of %zu bytes did not complete", len);
+	if (err && (edu_read64(edu, EDU_REG_DMA_CMD) & EDU_DMA_START)) {
+		/* edu cannot abort: the copy may still land later, so nothing may
+		 * hand this device memory again. */
+		edu->dead = true;
+		dev_err(edu_dev(edu), "DMA of %zu bytes did not complete; device marked "
+			"dead: keep its buffers allocated", len);
+	} else if (err) {
+		dev_err(edu_dev(edu), "DMA of %zu bytes: no completion interrupt", len);
+	}
 	return err;
 }
 

@@ -25,6 +25,7 @@ struct edu {
 	int vector;                     /* its MSI vector */
 	volatile uint64_t irq_count;    /* interrupts handled */
 	volatile uint32_t irq_status;   /* status bits the last interrupt acknowledged */
+	bool dead;                      /* a DMA timed out while running: no more DMA */
 };
 
 /* The @index-th edu device that has the edu driver bound, or NULL. */
@@ -48,8 +49,10 @@ struct device *edu_dev(struct edu *edu);
  * EDU_DMA_MAX_END bytes of its buffer (QEMU 7.2 would abort) or a memory
  * address beyond the device's DMA mask (the
  * device would silently truncate it). Each transfer takes about 100 ms of
- * QEMU's virtual time.
- * Return: 0, -EINVAL, -EBUSY (a transfer is running) or -ETIMEDOUT.
+ * QEMU's virtual time. edu cannot abort a transfer: after -ETIMEDOUT with
+ * the engine still running the device is marked dead (-EIO from then on)
+ * and the caller must not free or reuse the buffer it was given.
+ * Return: 0, -EINVAL, -EBUSY (a transfer is running), -ETIMEDOUT or -EIO.
  */
 int edu_dma(struct edu *edu, dma_addr_t addr, unsigned offset, size_t len,
 	    enum dma_data_direction dir, bool use_irq);

@@ -93,14 +93,16 @@ static void max_mapping_size_follows_bouncing(struct ktest *t)
 	KT_EXPECT_UEQ(t, bounce_max, IO_TLB_SEGSIZE * IO_TLB_SIZE);
 }
 
-/* Coherent memory: zeroed, inside the coherent mask, aligned to its order. */
+/* Coherent memory: zeroed, inside the coherent mask (not the streaming
+ * one), aligned to its order. */
 static void coherent_placement(struct ktest *t)
 {
 	static const size_t sizes[] = { 1, PAGE_SIZE, 3 * PAGE_SIZE, 64 * 1024 };
 	struct device dev;
 
 	test_device(&dev);
-	KT_ASSERT_EQ(t, dma_set_mask_and_coherent(&dev, DMA_BIT_MASK(28)), 0);
+	KT_ASSERT_EQ(t, dma_set_mask(&dev, DMA_BIT_MASK(64)), 0);
+	KT_ASSERT_EQ(t, dma_set_coherent_mask(&dev, DMA_BIT_MASK(28)), 0);
 	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		dma_addr_t h;
 		uint8_t *p = dma_alloc_coherent(&dev, sizes[i], &h, GFP_KERNEL);
@@ -232,6 +234,55 @@ static void sg_nents_beyond_the_list(struct ktest *t)
 	kfree(buf);
 }
 
+/* A list whose last entry breaks a limit maps nothing: the entries mapped
+ * before it are undone, bounce slots included. */
+static void sg_failure_unwinds(struct ktest *t)
+{
+	struct device dev;
+	struct scatterlist sg[3];
+	struct swiotlb_stats before, after;
+	uint8_t *buf = kmalloc(4 * PAGE_SIZE, GFP_KERNEL);
+
+	KT_ASSERT_NOT_NULL(t, buf);
+	test_device(&dev);
+	dma_set_max_seg_size(&dev, 2048);
+	sg_init_table(sg, 3);
+	sg_set_buf(&sg[0], buf, 512);
+	sg_set_buf(&sg[1], buf + PAGE_SIZE, 1024);
+	sg_set_buf(&sg[2], buf + 2 * PAGE_SIZE, 4096);   /* over max_seg_size */
+	swiotlb_get_stats(&before);
+	KT_EXPECT_EQ(t, dma_map_sg(&dev, sg, 3, DMA_TO_DEVICE), 0);
+	swiotlb_get_stats(&after);
+	KT_EXPECT_EQ(t, after.used, before.used);
+	KT_EXPECT_EQ(t, after.mappings, before.mappings);
+	kfree(buf);
+}
+
+/* A buffer whose start is within the mask but whose end is not must
+ * bounce: reach is decided by the last byte, not the first. */
+static void straddling_the_mask_bounces(struct ktest *t)
+{
+	struct page *pg = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 1);
+	struct device dev;
+	uint64_t phys;
+	dma_addr_t a;
+
+	KT_ASSERT_NOT_NULL(t, pg);
+	phys = page_to_phys(pg);
+	test_device(&dev);
+	if (dma_set_mask(&dev, phys + PAGE_SIZE - 1)) {
+		__free_pages(pg, 1);
+		KT_SKIP(t, "no bounce slots below %#llx", (unsigned long long)phys);
+	}
+	a = dma_map_page(&dev, pg, PAGE_SIZE - 96, 192, DMA_TO_DEVICE);  /* crosses it */
+	KT_EXPECT_EQ(t, dma_mapping_error(&dev, a), 0);
+	KT_EXPECT_TRUE(t, is_swiotlb_buffer(a));
+	KT_EXPECT_TRUE(t, a + 191 <= phys + PAGE_SIZE - 1);
+	if (!dma_mapping_error(&dev, a))
+		dma_unmap_page(&dev, a, 192, DMA_TO_DEVICE);
+	__free_pages(pg, 1);
+}
+
 /* Through a bounce, the offset under min_align_mask survives (NVMe needs
  * its PRP offsets to). Needs a buffer the 28-bit device cannot reach. */
 static void min_align_mask_survives_bounce(struct ktest *t)
@@ -269,5 +320,6 @@ KTEST_SUITE(dma_api, KTEST_CASE(defaults_are_linux), KTEST_CASE(masks_the_platfo
 	    KTEST_CASE(required_mask_covers_ram), KTEST_CASE(max_mapping_size_follows_bouncing),
 	    KTEST_CASE(coherent_placement), KTEST_CASE(coherent_write_combine),
 	    KTEST_CASE(coherent_no_warn), KTEST_CASE(sg_tables), KTEST_CASE(sg_segment_limits),
-	    KTEST_CASE(sg_nents_beyond_the_list),
+	    KTEST_CASE(sg_nents_beyond_the_list), KTEST_CASE(sg_failure_unwinds),
+	    KTEST_CASE(straddling_the_mask_bounces),
 	    KTEST_CASE(min_align_mask_survives_bounce));

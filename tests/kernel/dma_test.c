@@ -34,6 +34,7 @@
 #define STALE_BYTE      0xaa
 #define SG_PIECES       3
 #define XFER            EDU_DMA_MAX_END   /* the largest transfer edu takes */
+#define SOME_RAM_ADDR   0x100000          /* a valid address; the checks fail first */
 
 /* Fill @buf with a pattern that differs per byte and per @seed. */
 static void fill(void *buf, size_t len, uint8_t seed)
@@ -178,11 +179,11 @@ static void device_limits_enforced(struct ktest *t)
 
 	KT_EXPECT_EQ(t, edu_dma(edu, mask + 1, 0, 64, DMA_TO_DEVICE, false), -EINVAL);
 	KT_EXPECT_EQ(t, edu_dma(edu, mask - 10, 0, 64, DMA_TO_DEVICE, false), -EINVAL);
-	KT_EXPECT_EQ(t, edu_dma(edu, 0x100000, EDU_BUFFER_SIZE - 8, 64, DMA_TO_DEVICE,
+	KT_EXPECT_EQ(t, edu_dma(edu, SOME_RAM_ADDR, EDU_BUFFER_SIZE - 8, 64, DMA_TO_DEVICE,
 				false), -EINVAL);
-	KT_EXPECT_EQ(t, edu_dma(edu, 0x100000, 0, EDU_BUFFER_SIZE, DMA_TO_DEVICE, false),
+	KT_EXPECT_EQ(t, edu_dma(edu, SOME_RAM_ADDR, 0, EDU_BUFFER_SIZE, DMA_TO_DEVICE, false),
 		     -EINVAL);                             /* QEMU 7.2 would abort */
-	KT_EXPECT_EQ(t, edu_dma(edu, 0x100000, 0, 64, DMA_BIDIRECTIONAL, false), -EINVAL);
+	KT_EXPECT_EQ(t, edu_dma(edu, SOME_RAM_ADDR, 0, 64, DMA_BIDIRECTIONAL, false), -EINVAL);
 }
 
 /* A page above 4 GiB, or NULL when the machine has none. */
@@ -288,6 +289,46 @@ static void missing_sync_leaves_stale_data(struct ktest *t)
 	kfree(buf);
 }
 
+/* The same for a scatterlist: each bounced segment reaches its piece only
+ * after dma_sync_sg_for_cpu(). */
+static void missing_sg_sync_leaves_stale_data(struct ktest *t)
+{
+	struct edu *edu = edu0();
+	struct device *dev = edu_dev(edu);
+	struct scatterlist sg[2], *s;
+	uint8_t *a = kmalloc(256, GFP_KERNEL), *b = kmalloc(256, GFP_KERNEL), *pattern;
+	dma_addr_t hp;
+	unsigned off = 0;
+	int n, i;
+
+	if (!swiotlb_force_bounce())
+		KT_SKIP(t, "needs swiotlb=force");
+	pattern = dma_alloc_coherent(dev, PAGE_SIZE, &hp, GFP_KERNEL);
+	KT_ASSERT_TRUE(t, a && b && pattern);
+	fill(pattern, 512, 0x2b);
+	KT_ASSERT_EQ(t, edu_dma(edu, hp, 0, 512, DMA_TO_DEVICE, false), 0);
+	memset(a, STALE_BYTE, 256);
+	memset(b, STALE_BYTE, 256);
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[0], a, 256);
+	sg_set_buf(&sg[1], b, 256);
+	n = dma_map_sg(dev, sg, 2, DMA_FROM_DEVICE);
+	KT_ASSERT_EQ(t, n, 2);
+	for_each_sg(sg, s, n, i) {
+		KT_EXPECT_EQ(t, edu_dma(edu, sg_dma_address(s), off, 256, DMA_FROM_DEVICE,
+					false), 0);
+		off += 256;
+	}
+	KT_EXPECT_EQ(t, b[0], STALE_BYTE);                /* no sync: the old data */
+	dma_sync_sg_for_cpu(dev, sg, 2, DMA_FROM_DEVICE);
+	KT_EXPECT_MEMEQ(t, a, pattern, 256);
+	KT_EXPECT_MEMEQ(t, b, pattern + 256, 256);
+	dma_unmap_sg(dev, sg, 2, DMA_FROM_DEVICE);
+	dma_free_coherent(dev, PAGE_SIZE, pattern, hp);
+	kfree(a);
+	kfree(b);
+}
+
 /* A driver removed with a mapping still live is reported, naming the
  * driver, the device and where the mapping was made. */
 static void leak_reported_at_driver_removal(struct ktest *t)
@@ -338,4 +379,5 @@ KTEST_SUITE_EXT(dma, 0, dma_skip, KTEST_CASE(coherent_round_trip),
 		KTEST_CASE(completion_by_interrupt), KTEST_CASE(device_limits_enforced),
 		KTEST_CASE(high_memory_bounces_28bit), KTEST_CASE(high_memory_bounces_32bit),
 		KTEST_CASE(missing_sync_leaves_stale_data),
+		KTEST_CASE(missing_sg_sync_leaves_stale_data),
 		KTEST_CASE(leak_reported_at_driver_removal), KTEST_CASE(state_clean));
