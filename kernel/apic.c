@@ -45,7 +45,6 @@
 #define ICR_DELIVERY_PENDING   (1u << 12)
 #define TIMER_DIV_16           0x3          /* divide the bus clock by 16 */
 #define TIMER_CALIBRATE_NS     20000000ULL   /* 20 ms */
-#define NS_PER_SEC             1000000000ULL
 #define TIMER_DEADLINE_FACTOR  10         /* give up after 10x the interval */
 #define TIMER_COUNT_MAX        0xffffffffu
 #define ICR_SEND_SPINS         100000

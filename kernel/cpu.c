@@ -33,7 +33,6 @@
 #define MSR_EFER            0xc0000080u
 #define EFER_NXE            (1u << 11)
 #define MSR_PAT             0x00000277u
-#define CR4_PGE             (1u << 7)
 
 struct cpu_features cpu;
 
@@ -100,7 +99,7 @@ void cpu_init(void)
 	if (cpu.nx)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	if (cpu.pge)
-		__asm__ volatile("mov %0, %%cr4" :: "r"(read_cr4() | CR4_PGE) : "memory");
+		__asm__ volatile("mov %0, %%cr4" :: "r"(read_cr4() | X86_CR4_PGE) : "memory");
 	if (cpu.pat)
 		cpu_program_pat();
 }

@@ -37,8 +37,6 @@
 #define BUSMASTER_VERSION "unknown"
 #endif
 
-#define HPET_MMIO_SIZE 0x400   /* the HPET register block (HPET spec 2.3) */
-
 uint64_t kernel_phys_base;
 struct boot_info boot_info;  /* the kernel's copy of the hand-off */
 

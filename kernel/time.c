@@ -45,7 +45,6 @@
 
 #define PM_TIMER_HZ           3579545ULL
 #define PM_TIMER_MASK_24      0x00ffffffu
-#define NS_PER_SEC            1000000000ULL
 #define REF_CALIBRATE_NS      20000000ULL   /* 20 ms */
 #define REF_DEADLINE_FACTOR   10            /* give up after 10x that, in PIT time */
 #define REF_PLAUSIBLE_FACTOR  2             /* accept within 1/2x..2x of the PIT figure */

@@ -18,6 +18,9 @@
 
 #include "kernel/errno.h"
 
+#define NS_PER_SEC      1000000000ULL
+#define HPET_MMIO_SIZE  0x400         /* the HPET register block (HPET spec 2.3) */
+
 void time_init(void);
 
 /**

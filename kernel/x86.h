@@ -88,5 +88,6 @@ static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
 
 #define X86_RFLAGS_IF  (1u << 9)   /* interrupts enabled */
+#define X86_CR4_PGE    (1u << 7)   /* global pages */
 
 #endif /* KERNEL_X86_H */

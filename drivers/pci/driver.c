@@ -11,9 +11,9 @@
  *
  * Bus mastering (COMMAND.MASTER, PCI Local Bus 3.0, 6.2.2) lets a device
  * start memory transactions: DMA, and the writes MSI is made of. Firmware
- * may leave it on; enumeration does not touch it, but only a driver that
- * owns the device turns it on (pci_set_master()), and unbinding turns it
- * off.
+ * may leave it on; enumeration turns it off for every device but bridges
+ * (probe.c), only a driver that owns the device turns it on again
+ * (pci_set_master()), and unbinding turns it off.
  */
 #define LOG_PREFIX "pci"
 #include "dma/debug.h"

@@ -30,6 +30,8 @@
 #define PCI_HEADER_TYPE        0x0e   /*  8 RO: layout, bit 7 multifunction */
 #define PCI_BIST               0x0f   /*  8 RW: built-in self test */
 #define PCI_BASE_ADDRESS_0     0x10   /* 32 RW: BARs, 4 bytes each */
+#define PCI_SUBSYSTEM_VENDOR_ID 0x2c  /* 16 RO, type 0 only: the board's vendor */
+#define PCI_SUBSYSTEM_ID       0x2e   /* 16 RO, type 0 only: the board's model */
 #define PCI_CAPABILITY_LIST    0x34   /*  8 RO: offset of the first capability */
 #define PCI_INTERRUPT_LINE     0x3c   /*  8 RW: scratch for the OS (legacy IRQ) */
 #define PCI_INTERRUPT_PIN      0x3d   /*  8 RO: 0 none, 1-4 INTA#-INTD# */

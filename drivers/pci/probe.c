@@ -99,13 +99,13 @@ static void pci_read_identity(struct pci_dev *pdev)
 	pdev->multifunction = hdr & PCI_HEADER_TYPE_MFD;
 }
 
-/* Subsystem IDs live at 0x2c in a type 0 header only. */
+/* Subsystem IDs exist in a type 0 header only. */
 static void pci_read_subsystem(struct pci_dev *pdev)
 {
 	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
 		return;
-	pci_read_config_word(pdev, 0x2c, &pdev->subsystem_vendor);
-	pci_read_config_word(pdev, 0x2e, &pdev->subsystem_device);
+	pci_read_config_word(pdev, PCI_SUBSYSTEM_VENDOR_ID, &pdev->subsystem_vendor);
+	pci_read_config_word(pdev, PCI_SUBSYSTEM_ID, &pdev->subsystem_device);
 }
 
 /* Read a bridge's bus numbers and windows as they are programmed now. */

@@ -17,7 +17,6 @@
 #include "kernel/string.h"
 #include "kernel/x86.h"
 
-#define CR4_PGE           (1u << 7)
 
 #define DMAP_RANGES_MAX   BOOT_MEMMAP_MAX
 #define IOREMAP_MAX       64      /* live MMIO windows */
@@ -171,8 +170,8 @@ static void paging_flush_tlb_all(void)
 {
 	uint64_t cr4 = read_cr4();
 
-	if (cr4 & CR4_PGE) {
-		__asm__ volatile("mov %0, %%cr4" :: "r"(cr4 & ~CR4_PGE) : "memory");
+	if (cr4 & X86_CR4_PGE) {
+		__asm__ volatile("mov %0, %%cr4" :: "r"(cr4 & ~X86_CR4_PGE) : "memory");
 		__asm__ volatile("mov %0, %%cr4" :: "r"(cr4) : "memory");
 	} else {
 		__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
