@@ -22,10 +22,11 @@
  *              each candidate (one point each for equal size, kind,
  *              direction and sg count) and takes the best: the entry the
  *              caller most plausibly means.
- *   containing sync: the entry whose range holds the synced address. A
+ *   containing sync: the entry whose range holds the synced range. A
  *              mapping starts at or below it, so the search walks the
- *              buckets back from the address's own, and the first bucket
- *              with a candidate wins.
+ *              buckets back from the address's own. The first entry that
+ *              holds the whole range wins; if none does, the nearest one
+ *              holding the range's start is reported as overrun.
  *
  * Invariants: an entry is either on the free list or in exactly the bucket
  * of its dev_addr, never both; nr_free counts the free list; a failed map
@@ -165,7 +166,8 @@ static bool va_on_stack(uintptr_t va, size_t size)
 	return kernel_stack_contains(va) || kernel_stack_contains(last);
 }
 
-/* A buffer reached through the image or through the direct map alike. */
+/* Both views of the range: the image's (today's stacks, in .bss) and the
+ * direct map's (stacks from the page allocator, should there be any). */
 static bool kernel_on_stack(uint64_t phys, size_t size)
 {
 	uintptr_t img = image_alias(phys);
@@ -518,19 +520,28 @@ static struct dma_debug_entry *bucket_find_containing(unsigned int idx,
 	return best;
 }
 
-/* The mapping holding @ref's start: it begins at or below it, so walk back. */
+/*
+ * The mapping a sync means: one that holds @ref's whole range, else the
+ * nearest that holds its start (for the "beyond the end" report). Without
+ * an IOMMU a small mapping may sit inside a large one, so a bucket holding
+ * only a partial match does not end the walk: a mapping further back may
+ * hold it all, as Linux's containing lookup requires.
+ */
 static struct dma_debug_entry *find_containing(const struct dma_debug_entry *ref)
 {
 	uint64_t window = ref->dev_addr >> DMA_DEBUG_HASH_SHIFT;
 	uint64_t steps = window < DMA_DEBUG_HASH_SIZE ? window + 1 : DMA_DEBUG_HASH_SIZE;
+	struct dma_debug_entry *partial = NULL;
 
 	for (uint64_t i = 0; i < steps; i++) {
 		struct dma_debug_entry *e =
 			bucket_find_containing((unsigned int)(window - i) & HASH_MASK, ref);
-		if (e)
+		if (e && holds_all(e, ref))
 			return e;
+		if (e && !partial)
+			partial = e;
 	}
-	return NULL;
+	return partial;
 }
 
 /* ---- checks ---- */

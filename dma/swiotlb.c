@@ -74,8 +74,12 @@
  *
  * Errors never corrupt anything: a full pool, a mapping over 256 KiB, a
  * limit below every slot, an unmap of an address that is not a mapping's
- * start or with another size: each is reported with dev_err() naming the
- * device, and the pool is left as it was.
+ * start: each is reported with dev_err() naming the device, and the pool
+ * is left as it was. An unmap at a mapping's start with another size is
+ * reported too, but unmaps the mapping with the size recorded at map time
+ * (Linux, too, frees the slots it recorded): refusing would leak the slots
+ * forever, while the DMA-API checker, which also reports it, retires the
+ * mapping, so nothing would point at them any more.
  *
  * Interrupt handlers may unmap (a completion path), so every change to
  * the pool runs with interrupts off. The copies go through the direct map
@@ -447,7 +451,13 @@ bool is_swiotlb_buffer(uint64_t phys)
 	       swiotlb_pool_contains(&swiotlb.pool, phys);
 }
 
-/* What a driver may map in one piece when it bounces: its min_align_mask costs room. */
+/**
+ * swiotlb_max_mapping_size - what @dev may map in one piece when it bounces.
+ * @dev: the device (NULL: no min_align_mask)
+ *
+ * Return: 256 KiB less its min_align_mask rounded up to whole slots, as in
+ * Linux: 262144 bytes without a mask, 258048 (63 pages) for NVMe's 0xfff.
+ */
 size_t swiotlb_max_mapping_size(const struct device *dev)
 {
 	return swiotlb_slots_max_size(dev ? dev->min_align_mask : 0);
@@ -582,10 +592,7 @@ uint64_t swiotlb_tbl_map(struct device *dev, uint64_t orig, size_t size,
 static void swiotlb_unmap_refused(struct device *dev, uint64_t tlb, size_t size, int err,
 				  const struct swiotlb_mapping *m)
 {
-	if (err == -EINVAL)
-		dev_err(dev, "swiotlb: unmap of %#llx with %zu bytes, but it was mapped with "
-			"%zu bytes; not unmapped", (unsigned long long)tlb, size, m->size);
-	else if (err == -ERANGE)
+	if (err == -ERANGE)
 		dev_err(dev, "swiotlb: unmap of %#llx: inside the mapping at %#llx (%zu bytes), "
 			"not its start; not unmapped", (unsigned long long)tlb,
 			(unsigned long long)m->tlb, m->size);
@@ -595,11 +602,32 @@ static void swiotlb_unmap_refused(struct device *dev, uint64_t tlb, size_t size,
 			"not an address in the bounce pool" : "no bounce mapping there (unmapped twice?)");
 }
 
+/* A wrong size is the driver's bug, but the slots are still the mapping's: say so, free them. */
+static void swiotlb_unmap_size_mismatch(struct device *dev, uint64_t tlb, size_t size,
+					const struct swiotlb_mapping *m)
+{
+	dev_err(dev, "swiotlb: unmap of %#llx with %zu bytes, but it was mapped with %zu bytes; "
+		"unmapped the %zu bytes mapped", (unsigned long long)tlb, size, m->size, m->size);
+}
+
+/* Copy back what the device may have written, then free the slots. Lock held. */
+static void swiotlb_release(const struct swiotlb_mapping *m, enum dma_data_direction dir,
+			    unsigned long attrs)
+{
+	struct swiotlb_mapping freed;
+
+	if (swiotlb_dir_from_device(dir) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		swiotlb_copy(m, 0, m->size, false);
+	swiotlb_pool_free(&swiotlb.pool, m->tlb, m->size, &freed);
+}
+
 /**
  * swiotlb_tbl_unmap - end a bounce mapping (dma/internal.h): copy back for
  * FROM_DEVICE and BIDIRECTIONAL unless DMA_ATTR_SKIP_CPU_SYNC, free the
- * slots. @tlb and @size must be what swiotlb_tbl_map() gave and was given;
- * anything else is reported and changes nothing.
+ * slots. @tlb must be what swiotlb_tbl_map() gave. A @size other than the
+ * one mapped is reported, then the mapping is unmapped with its recorded
+ * size, copy included (Linux also frees the recorded slots): its slots
+ * must not leak. Any other @tlb is reported and changes nothing.
  */
 void swiotlb_tbl_unmap(struct device *dev, uint64_t tlb, size_t size,
 		       enum dma_data_direction dir, unsigned long attrs)
@@ -608,12 +636,12 @@ void swiotlb_tbl_unmap(struct device *dev, uint64_t tlb, size_t size,
 	uint64_t flags = swiotlb_lock();
 	int err = swiotlb_pool_check_free(&swiotlb.pool, tlb, size, &m);
 
-	if (!err && swiotlb_dir_from_device(dir) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		swiotlb_copy(&m, 0, m.size, false);
-	if (!err)
-		swiotlb_pool_free(&swiotlb.pool, tlb, size, &m);
+	if (!err || err == -EINVAL)
+		swiotlb_release(&m, dir, attrs);
 	swiotlb_unlock(flags);
-	if (err)
+	if (err == -EINVAL)
+		swiotlb_unmap_size_mismatch(dev, tlb, size, &m);
+	else if (err)
 		swiotlb_unmap_refused(dev, tlb, size, err, &m);
 }
 

@@ -75,10 +75,24 @@ unsigned long swiotlb_slots_needed(uint64_t orig, size_t size, uint64_t min_alig
 	return (unsigned long)((bytes + SWIOTLB_SLOT_MASK) >> IO_TLB_SHIFT);
 }
 
-/* The worst pad is the mask's bits inside a slot; the rest of 128 slots is usable. */
+/*
+ * Linux's rule: 256 KiB less the mask rounded up to whole slots. The result
+ * is a whole number of the device's alignment units (NVMe: 63 controller
+ * pages), and it fits whatever the original's address even in an area of
+ * 128 slots, where the bits above a slot may put the first slot up to one
+ * unit less one slot into the area. A mask spanning a whole mapping
+ * (2^18 - 1 or more: no real device) would leave nothing, so it gets one
+ * slot, with no promise.
+ */
 size_t swiotlb_slots_max_size(uint64_t min_align_mask)
 {
-	return SWIOTLB_MAX_BYTES - (size_t)(mask_fill(min_align_mask) & SWIOTLB_SLOT_MASK);
+	uint64_t mask = mask_fill(min_align_mask);
+
+	if (!mask)
+		return SWIOTLB_MAX_BYTES;
+	if (mask >= SWIOTLB_MAX_BYTES - 1)
+		return IO_TLB_SIZE;
+	return SWIOTLB_MAX_BYTES - (size_t)((mask | SWIOTLB_SLOT_MASK) + 1);
 }
 
 /* Slots a recorded mapping holds, from its head's metadata. */

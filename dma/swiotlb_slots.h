@@ -90,7 +90,16 @@ unsigned int swiotlb_align_pad(uint64_t orig, uint64_t min_align_mask);
 /* Slots a mapping of @size bytes at @orig holds (more than IO_TLB_SEGSIZE: too big). */
 unsigned long swiotlb_slots_needed(uint64_t orig, size_t size, uint64_t min_align_mask);
 
-/* The largest size that fits in IO_TLB_SEGSIZE slots whatever the original's address. */
+/**
+ * swiotlb_slots_max_size - the largest mapping a device may count on.
+ * @min_align_mask: the device's mask (treated as 2^n - 1, as everywhere)
+ *
+ * Return: IO_TLB_SEGSIZE slots' worth less the mask rounded up to whole
+ * slots (Linux's rule): a multiple of IO_TLB_SIZE, and of mask + 1 for
+ * masks of at least a slot, that fits whatever the original's address,
+ * even in an area of IO_TLB_SEGSIZE slots. A mask of 2^18 - 1 or more,
+ * which would leave nothing, gets IO_TLB_SIZE (no real device has one).
+ */
 size_t swiotlb_slots_max_size(uint64_t min_align_mask);
 
 /**

@@ -536,6 +536,36 @@ static void sync_range_checks(struct ktest *t)
 	EXPECT_NO_REPORT(t, before + 4);
 }
 
+/*
+ * Without an IOMMU a small mapping may lie inside a large one (another
+ * buffer in the same memory). A sync the large one holds entirely is not
+ * "beyond the end" of the small one, even though the small one's bucket
+ * comes first on the walk back; the nearest partial match is reported only
+ * when no mapping holds the whole range.
+ */
+static void sync_nested_mappings(struct ktest *t)
+{
+	const dma_addr_t big = 0x20000000, inner = big + 0x80000;
+	unsigned long before;
+
+	fresh();
+	before = dma_debug_error_count();
+	map1(&dev_a, big, 1 << 20, DMA_FROM_DEVICE);
+	map1(&dev_a, inner, 256, DMA_TO_DEVICE);      /* its own bucket, 64 windows up */
+	debug_dma_sync(&dev_a, inner, 4096, DMA_FROM_DEVICE, true, F_UNMAP_CALL);
+	EXPECT_NO_REPORT(t, before);                   /* the 1 MiB mapping holds it all */
+	debug_dma_sync(&dev_a, inner, 128, DMA_TO_DEVICE, false, F_UNMAP_CALL);
+	EXPECT_NO_REPORT(t, before);                   /* the nearer one holds it: TO_DEVICE fits */
+	debug_dma_sync(&dev_a, inner, 2 << 20, DMA_TO_DEVICE, false, F_UNMAP_CALL);
+	EXPECT_REPORTS(t, before, 1, "beyond the end of its mapping [sync offset=0] "
+		       "[sync size=2097152 bytes]");
+	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[size=256 bytes]");  /* the nearest */
+	unmap1(&dev_a, inner, 256, DMA_TO_DEVICE);
+	unmap1(&dev_a, big, 1 << 20, DMA_FROM_DEVICE);
+	EXPECT_NO_REPORT(t, before + 1);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
+}
+
 /* Direction rules, after Linux: see docs/dma-debug.md for each case. */
 static void sync_direction_checks(struct ktest *t)
 {
@@ -711,7 +741,7 @@ KTEST_SUITE(dma_debug_ledger,
 	    KTEST_CASE(missing_error_check), KTEST_CASE(sg_nents_checks),
 	    KTEST_CASE(sg_merged_segments), KTEST_CASE(sg_unknown_list),
 	    KTEST_CASE(sg_segment_limits), KTEST_CASE(sync_range_checks),
-	    KTEST_CASE(sync_direction_checks), KTEST_CASE(map_forbidden_memory),
-	    KTEST_CASE(map_sg_forbidden_memory), KTEST_CASE(leaks_per_device),
-	    KTEST_CASE(dump_lists_entries), KTEST_CASE(report_format),
-	    KTEST_CASE(report_truncates));
+	    KTEST_CASE(sync_nested_mappings), KTEST_CASE(sync_direction_checks),
+	    KTEST_CASE(map_forbidden_memory), KTEST_CASE(map_sg_forbidden_memory),
+	    KTEST_CASE(leaks_per_device), KTEST_CASE(dump_lists_entries),
+	    KTEST_CASE(report_format), KTEST_CASE(report_truncates));
