@@ -15,7 +15,8 @@ A scenario passes only if it behaves exactly as declared:
   - QEMU's exit status (see qemu.EXIT_STATUS) agrees with the expectation;
   - the KTAP on the console is complete: a header, every plan, every
     planned result; a crash or a hang names the case that never reported;
-  - the cases that fail are exactly the scenario's expect_failures;
+  - the cases that fail are exactly the scenario's expect_failures, and the
+    cases its `require` globs name all passed (not skipped);
   - QEMU's output has no pci_nvme_ub_* or "EDU: clamping DMA" line, and no pci_nvme_err_* or
     vtd_dmar_fault line that the scenario's allow_log does not excuse.
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import fnmatch
 import re
 import shutil
 import signal
@@ -241,6 +243,21 @@ def check_failures(s: Scenario, report: ktap.Report, reasons: list[str],
             reasons.append(f"expected {path} to fail, but {_fate(report.root, path)}")
 
 
+def check_required(s: Scenario, report: ktap.Report, reasons: list[str]) -> None:
+    """Each `require` glob must match cases, and every match must have passed:
+    a scenario built to prove something cannot pass by skipping it."""
+    if report.root is None or not s.require:
+        return
+    cases = [n for n in report.root.walk() if n.parent is not None and not n.children]
+    for pattern in s.require:
+        matched = [n for n in cases if fnmatch.fnmatchcase(n.path, pattern)]
+        if not matched:
+            reasons.append(f"required {pattern} did not run")
+        for node in matched:
+            if node.status != ktap.PASS:
+                reasons.append(f"required {node.path} did not pass: {_fate(report.root, node.path)}")
+
+
 def _order_of(report: ktap.Report):
     """Sort key: document order of paths in the report."""
     order = {}
@@ -298,6 +315,7 @@ def judge(s: Scenario, outcome: Outcome) -> Verdict:
     check_status_agrees(ending, report, reasons)
     check_ktap(ending, report, reasons)
     check_failures(s, report, reasons, notes)
+    check_required(s, report, reasons)
     verdict.log_hits = check_qemu_log(s, outcome.qemu_log, reasons, outcome.console)
     return verdict
 

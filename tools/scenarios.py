@@ -37,6 +37,7 @@ DEFAULTS = {
     "expect_failures": "",
     "expect_crash": "",
     "expect_hang": "",
+    "require": "",
     "allow_log": "",
     "description": "",
 }
@@ -65,6 +66,7 @@ class Scenario:
     expect_failures: list[str] = field(default_factory=list)
     expect_crash: str = ""
     expect_hang: str = ""
+    require: list[str] = field(default_factory=list)   # case globs that must pass
     allow_log: list[str] = field(default_factory=list)
     description: str = ""
 
@@ -159,6 +161,7 @@ def _build(name: str, section: configparser.SectionProxy) -> Scenario:
         expect_failures=_split_words(get("expect_failures")),
         expect_crash=get("expect_crash").strip(),
         expect_hang=get("expect_hang").strip(),
+        require=_split_words(get("require")),
         allow_log=_check_regexes(name, _split_lines(get("allow_log"))),
         description=" ".join(get("description").split()),
     )

@@ -207,6 +207,20 @@ class RealKernelLogs(unittest.TestCase):
             "the kernel crashed in ktest_selftest_panic.deliberate_panic (status 37)"])
 
 
+class Required(unittest.TestCase):
+    def test_required_cases_must_pass_not_skip(self):
+        log = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: dma\n"
+               "    # cases: a b\n    1..2\n    ok 1 a\n    ok 2 b # SKIP no edu\n"
+               "ok 1 dma\n")
+        verdict = harness.judge(scenario(require="dma.a"), harness.Outcome(33, log))
+        self.assertTrue(verdict.passed, verdict.reasons)
+        verdict = harness.judge(scenario(require="dma.*"), harness.Outcome(33, log))
+        self.assertFalse(verdict.passed)
+        self.assertIn("required dma.b did not pass", verdict.reasons[0])
+        verdict = harness.judge(scenario(require="nvme.*"), harness.Outcome(33, log))
+        self.assertEqual(verdict.reasons, ["required nvme.* did not run"])
+
+
 class QemuLog(unittest.TestCase):
     def test_nvme_undefined_behaviour_always_fails(self):
         s = scenario(allow_log="pci_nvme_ub_.*")
