@@ -33,10 +33,13 @@
  * 4 MiB (MAX_ORDER), so the pool is a set of *areas*, each one block of
  * ZONE_DMA32, usually 4 MiB (smaller blocks only if memory is fragmented).
  * Areas need not touch: a mapping never spans two of them, and at most
- * 256 KiB it fits in any area. Each block is taken as low as possible (a
- * ladder of limits: 16 MiB, 32 MiB, ... 4 GiB), so that devices with
- * narrow masks find slots; mappings, in turn, take the highest area that
- * can serve them, so that low slots stay free for those devices.
+ * 256 KiB it fits in any area. The first SWIOTLB_LOW_SHARE bytes are taken
+ * as low as possible (a ladder of limits: 16 MiB, 32 MiB, ... 4 GiB), so
+ * that devices with narrow masks find slots; the rest where the page
+ * allocator naturally gives ZONE_DMA32 blocks (high), so that a big pool
+ * does not eat the low memory those same devices need for coherent
+ * buffers. Mappings, in turn, take the highest area that can serve them,
+ * so that low slots stay free for the devices that need them.
  *
  * The slot allocator (dma/swiotlb_slots.c, pure and host-tested). Each
  * slot has 16 bytes of metadata, struct swiotlb_slot:
@@ -104,6 +107,8 @@
 #define SWIOTLB_AREA_MAX_ORDER  MAX_ORDER   /* 4 MiB: the buddy's largest block */
 #define SWIOTLB_AREA_MIN_ORDER  6           /* 256 KiB: the largest mapping */
 #define SWIOTLB_LOW_FIRST       (16ULL << 20)   /* first placement limit tried */
+#define SWIOTLB_LOW_SHARE       (16ULL << 20)   /* placed as low as possible: 64 of
+                                                   the largest mappings for narrow masks */
 #define SWIOTLB_FOUR_GIB        (DMA32_LIMIT + 1)
 #define SWIOTLB_DMA32_SHARE     2           /* take at most 1/2 of free ZONE_DMA32 */
 #define SWIOTLB_MIB_SHIFT       20
@@ -283,12 +288,25 @@ static unsigned int swiotlb_area_order(uint64_t bytes)
 	return order;
 }
 
-/* A block of 2^@order pages below 4 GiB, as low as a ladder of limits finds one. */
+/* Bytes of slots the pool holds so far. */
+static uint64_t swiotlb_pool_bytes(void)
+{
+	uint64_t bytes = 0;
+
+	for (unsigned int i = 0; i < swiotlb.pool.nareas; i++)
+		bytes += (uint64_t)swiotlb.areas[i].nslots << IO_TLB_SHIFT;
+	return bytes;
+}
+
+/* A block of 2^@order pages below 4 GiB: as low as a ladder of limits finds
+ * one while the low share is not yet full, else wherever ZONE_DMA32 has one. */
 static struct page *swiotlb_alloc_low(unsigned int order)
 {
 	uint64_t limit;
 	struct page *pg;
 
+	if (swiotlb_pool_bytes() >= SWIOTLB_LOW_SHARE)
+		return alloc_pages(GFP_DMA32 | __GFP_NOWARN, order);
 	for (limit = SWIOTLB_LOW_FIRST; limit <= SWIOTLB_FOUR_GIB; limit <<= 1) {
 		pg = alloc_pages_limit(GFP_DMA32 | __GFP_NOWARN, order, limit - 1);
 		if (pg)
