@@ -113,7 +113,6 @@
 #define SWIOTLB_DMA32_SHARE     2           /* take at most 1/2 of free ZONE_DMA32 */
 #define SWIOTLB_MIB_SHIFT       20
 #define SWIOTLB_KIB_SHIFT       10
-#define SWIOTLB_GIB_SHIFT       30
 #define SWIOTLB_FORCE_WORD      "force"
 
 _Static_assert((PAGE_SIZE << SWIOTLB_AREA_MIN_ORDER) == SWIOTLB_MIN_SIZE,
@@ -167,50 +166,6 @@ static void swiotlb_unlock(uint64_t flags)
 
 /* ---- the command line ---- */
 
-/* Value of digit @c in @base, or -1. */
-static int swiotlb_digit(char c, unsigned int base)
-{
-	int lower = c | 0x20;   /* ASCII letters: lower case */
-
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	return base == 16 && lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
-}
-
-/* The shift a K, M or G suffix stands for (0: no suffix). */
-static unsigned int swiotlb_suffix_shift(char c)
-{
-	switch (c | 0x20) {
-	case 'k': return SWIOTLB_KIB_SHIFT;
-	case 'm': return SWIOTLB_MIB_SHIFT;
-	case 'g': return SWIOTLB_GIB_SHIFT;
-	default:  return 0;
-	}
-}
-
-/* Parse "<digits>[K|M|G]" (decimal or 0x-hex) in [@s, @end); -EINVAL or -ERANGE. */
-static int swiotlb_parse_size(const char *s, const char *end, uint64_t *out)
-{
-	unsigned int base = 10, shift = s < end ? swiotlb_suffix_shift(end[-1]) : 0;
-	uint64_t v = 0;
-	int d, n = 0;
-
-	if (end - s > 2 && s[0] == '0' && (s[1] | 0x20) == 'x')
-		base = 16, s += 2;
-	if (shift)
-		end--;
-	for (; s < end; s++, n++) {
-		d = swiotlb_digit(*s, base);
-		if (d < 0)
-			return -EINVAL;
-		if (v > ((UINT64_MAX >> shift) - (uint64_t)d) / base)
-			return -ERANGE;
-		v = v * base + (uint64_t)d;
-	}
-	*out = v << shift;
-	return n ? 0 : -EINVAL;
-}
-
 /* Does [@s, @end) spell exactly @word? */
 static bool swiotlb_word_is(const char *s, const char *end, const char *word)
 {
@@ -242,7 +197,7 @@ int swiotlb_parse_cmdline(const char *value, uint64_t *size, bool *force)
 	}
 	if (comma < end && !swiotlb_word_is(comma + 1, end, SWIOTLB_FORCE_WORD))
 		return -EINVAL;
-	err = swiotlb_parse_size(value, comma, &v);
+	err = cmdline_parse_size(value, (size_t)(comma - value), &v);
 	if (err)
 		return err;
 	if (v < SWIOTLB_MIN_SIZE || v > SWIOTLB_MAX_SIZE)

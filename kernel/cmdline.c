@@ -124,46 +124,44 @@ static int cmdline_digit(char c, unsigned base)
 	return d >= 0 && (unsigned)d < base ? d : -1;
 }
 
-/* Multiply by a K/M/G suffix; -ERANGE on overflow, -EINVAL if unknown. */
-static int cmdline_apply_suffix(const char *s, uint64_t *v)
+/* The shift a K/M/G suffix stands for; -1 for anything else. */
+static int cmdline_suffix_shift(char c)
 {
-	unsigned shift;
-
-	switch (*s) {
-	case '\0': return 0;
-	case 'K': case 'k': shift = 10; break;
-	case 'M': case 'm': shift = 20; break;
-	case 'G': case 'g': shift = 30; break;
-	default: return -EINVAL;
+	switch (c) {
+	case 'K': case 'k': return 10;
+	case 'M': case 'm': return 20;
+	case 'G': case 'g': return 30;
+	default: return -1;
 	}
-	if (s[1])
+}
+
+int cmdline_parse_size(const char *s, size_t len, uint64_t *out)
+{
+	const char *end = s + len;
+	unsigned base = 10;
+	int d, shift = 0, n = 0;
+	uint64_t v = 0;
+
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	for (; s < end && (d = cmdline_digit(*s, base)) >= 0; s++, n++) {
+		if (v > (UINT64_MAX - (uint64_t)d) / base)
+			return -ERANGE;
+		v = v * base + (uint64_t)d;
+	}
+	if (s < end && (shift = cmdline_suffix_shift(*s++)) < 0)
 		return -EINVAL;
-	if (*v > (UINT64_MAX >> shift))
+	if (n == 0 || s != end)
+		return -EINVAL;
+	if (v > (UINT64_MAX >> shift))
 		return -ERANGE;
-	*v <<= shift;
+	*out = v << shift;
 	return 0;
 }
 
 int cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t *out)
 {
 	const char *s = cmdline_get(cl, key);
-	unsigned base = 10;
-	uint64_t v = 0;
-	int d, n = 0;
 
-	if (!s)
-		return -ENOENT;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		base = 16, s += 2;
-	for (; (d = cmdline_digit(*s, base)) >= 0; s++, n++) {
-		if (v > (UINT64_MAX - (uint64_t)d) / base)
-			return -ERANGE;
-		v = v * base + (uint64_t)d;
-	}
-	if (n == 0)
-		return -EINVAL;
-	d = cmdline_apply_suffix(s, &v);
-	if (d == 0)
-		*out = v;
-	return d;
+	return s ? cmdline_parse_size(s, strlen(s), out) : -ENOENT;
 }

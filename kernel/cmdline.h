@@ -10,6 +10,7 @@
 #define KERNEL_CMDLINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "boot/boot_info.h"
 
@@ -54,6 +55,13 @@ bool cmdline_get_bool(const struct cmdline *cl, const char *key, bool def);
  * -ERANGE if it overflows 64 bits.
  */
 int cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t *out);
+
+/**
+ * cmdline_parse_size - read exactly @len characters at @s as a number:
+ * decimal or 0x-hex, with an optional K, M or G suffix (powers of 1024).
+ * Return: 0 and *out set; -EINVAL if malformed; -ERANGE on overflow.
+ */
+int cmdline_parse_size(const char *s, size_t len, uint64_t *out);
 
 /* The kernel's own command line, parsed at boot. */
 extern struct cmdline kernel_cmdline;

@@ -268,45 +268,41 @@ static int paging_io_match_alias(uint64_t phys, uint64_t size, enum page_cache c
 	return paging_set_cache(alias, size, cache);
 }
 
+/* Why a window onto [phys, phys+size) with @cache may not exist, or NULL. */
+static const char *paging_io_refusal(uint64_t phys, size_t size, enum page_cache cache)
+{
+	uint64_t first = phys & PAGE_MASK, bytes = PAGE_ALIGN(phys + size) - first;
+
+	if (!size || phys + size < phys)
+		return "empty or wrapping range";
+	if (paging_range_is_ram(phys, size))
+		return "range is RAM; use the direct map";
+	/* x86 forbids two memory types for one physical page (SDM 13.12.4). */
+	if (paging_io_conflict(first, bytes, cache))
+		return "already mapped with another memory type; one page cannot have two";
+	if (paging.live && paging_io_match_alias(first, bytes, cache))
+		return "cannot give the direct map's alias the same memory type";
+	return NULL;
+}
+
 void *ioremap(uint64_t phys, size_t size, enum page_cache cache)
 {
-	const struct ioremap_region *clash;
 	struct ioremap_region r = { .phys = phys & PAGE_MASK, .cache = cache };
+	const char *why = paging_io_refusal(phys, size, cache);
 	unsigned slot;
 
-	if (!size || phys + size < phys) {
-		pr_err("ioremap(%#llx, %zu): empty or wrapping range", (unsigned long long)phys, size);
-		return NULL;
+	if (!why && (!paging.live || paging.io_count == IOREMAP_MAX ||
+		     !(r.virt = paging_io_find_gap(PAGE_ALIGN(phys + size) - r.phys, &slot))))
+		why = "no room in the ioremap area";
+	if (!why) {
+		r.size = PAGE_ALIGN(phys + size) - r.phys;
+		if (pt_map(&paging.pt, r.virt, r.phys, r.size, PT_MAP_WRITE | PT_MAP_4K_ONLY, cache)) {
+			paging_io_unmap_partial(r.virt, r.size);  /* no orphan PTEs left */
+			why = "cannot map (out of table pages?)";
+		}
 	}
-	if (paging_range_is_ram(phys, size)) {
-		pr_err("ioremap(%#llx, %zu): range is RAM; use the direct map",
-		       (unsigned long long)phys, size);
-		return NULL;
-	}
-	r.size = PAGE_ALIGN(phys + size) - r.phys;
-	/* x86 forbids two memory types for one physical page (SDM 13.12.4). */
-	clash = paging_io_conflict(r.phys, r.size, cache);
-	if (clash) {
-		pr_err("ioremap(%#llx, %zu): already mapped with memory type %d at %#llx; "
-		       "one page cannot have two types", (unsigned long long)phys, size,
-		       clash->cache, (unsigned long long)clash->virt);
-		return NULL;
-	}
-	if (paging.live && paging_io_match_alias(r.phys, r.size, cache)) {
-		pr_err("ioremap(%#llx, %zu): cannot align the direct map's type",
-		       (unsigned long long)phys, size);
-		return NULL;
-	}
-	if (!paging.live || paging.io_count == IOREMAP_MAX ||
-	    !(r.virt = paging_io_find_gap(r.size, &slot))) {
-		pr_err("ioremap(%#llx, %zu): no room (%u windows live)",
-		       (unsigned long long)phys, size, paging.io_count);
-		return NULL;
-	}
-	if (pt_map(&paging.pt, r.virt, r.phys, r.size, PT_MAP_WRITE | PT_MAP_4K_ONLY, cache)) {
-		paging_io_unmap_partial(r.virt, r.size);  /* no orphan PTEs left behind */
-		pr_err("ioremap(%#llx, %zu): cannot map (out of table pages?)",
-		       (unsigned long long)phys, size);
+	if (why) {
+		pr_err("ioremap(%#llx, %zu): %s", (unsigned long long)phys, size, why);
 		return NULL;
 	}
 	paging_io_insert(slot, &r);
