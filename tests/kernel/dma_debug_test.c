@@ -374,7 +374,9 @@ static void sync_beyond_end(struct ktest *t)
 	EXPECT_LEDGER_RESTORED(t, b);
 }
 
-static void sync_wrong_direction(struct ktest *t)
+/* Map one way, sync another, and expect @reports reports containing @text. */
+static void t_sync_misuse(struct ktest *t, enum dma_data_direction map_dir, bool for_cpu,
+			  enum dma_data_direction sync_dir, int reports, const char *text)
 {
 	struct t_base b = t_begin();
 	struct device *dev = t_dev();
@@ -382,52 +384,38 @@ static void sync_wrong_direction(struct ktest *t)
 	dma_addr_t a;
 
 	KT_ASSERT_NOT_NULL(t, buf);
-	a = dma_map_single(dev, buf, T_SMALL, DMA_FROM_DEVICE);
+	a = dma_map_single(dev, buf, T_SMALL, map_dir);
 	KT_ASSERT_EQ(t, dma_mapping_error(dev, a), 0);
-	dma_sync_single_for_cpu(dev, a, T_SMALL, DMA_TO_DEVICE);
-	EXPECT_REPORTS(t, b, 1, "syncs DMA memory with a different direction "
-		       "[synced with DMA_TO_DEVICE]");
-	dma_unmap_single(dev, a, T_SMALL, DMA_FROM_DEVICE);
+	if (for_cpu)
+		dma_sync_single_for_cpu(dev, a, T_SMALL, sync_dir);
+	else
+		dma_sync_single_for_device(dev, a, T_SMALL, sync_dir);
+	EXPECT_REPORTS(t, b, reports, text);
+	dma_unmap_single(dev, a, T_SMALL, map_dir);
 	kfree(buf);
 	EXPECT_LEDGER_RESTORED(t, b);
+}
+
+static void sync_wrong_direction(struct ktest *t)
+{
+	t_sync_misuse(t, DMA_FROM_DEVICE, true, DMA_TO_DEVICE, 1,
+		      "syncs DMA memory with a different direction [synced with DMA_TO_DEVICE]");
 }
 
 /* A TO_DEVICE buffer synced for the CPU as if the device had written it. */
 static void sync_for_cpu_device_read_only(struct ktest *t)
 {
-	struct t_base b = t_begin();
-	struct device *dev = t_dev();
-	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	dma_addr_t a;
-
-	KT_ASSERT_NOT_NULL(t, buf);
-	a = dma_map_single(dev, buf, T_SMALL, DMA_TO_DEVICE);
-	KT_ASSERT_EQ(t, dma_mapping_error(dev, a), 0);
-	dma_sync_single_for_cpu(dev, a, T_SMALL, DMA_FROM_DEVICE);
-	EXPECT_REPORTS(t, b, 2, "syncs for the CPU memory the device only reads "
-		       "[synced with DMA_FROM_DEVICE]");
-	dma_unmap_single(dev, a, T_SMALL, DMA_TO_DEVICE);
-	kfree(buf);
-	EXPECT_LEDGER_RESTORED(t, b);
+	t_sync_misuse(t, DMA_TO_DEVICE, true, DMA_FROM_DEVICE, 2,
+		      "syncs for the CPU memory the device only reads "
+		      "[synced with DMA_FROM_DEVICE]");
 }
 
 /* A FROM_DEVICE buffer synced for the device as if it had data to read. */
 static void sync_for_device_device_write_only(struct ktest *t)
 {
-	struct t_base b = t_begin();
-	struct device *dev = t_dev();
-	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	dma_addr_t a;
-
-	KT_ASSERT_NOT_NULL(t, buf);
-	a = dma_map_single(dev, buf, T_SMALL, DMA_FROM_DEVICE);
-	KT_ASSERT_EQ(t, dma_mapping_error(dev, a), 0);
-	dma_sync_single_for_device(dev, a, T_SMALL, DMA_TO_DEVICE);
-	EXPECT_REPORTS(t, b, 2, "syncs for the device memory the device only writes "
-		       "[synced with DMA_TO_DEVICE]");
-	dma_unmap_single(dev, a, T_SMALL, DMA_FROM_DEVICE);
-	kfree(buf);
-	EXPECT_LEDGER_RESTORED(t, b);
+	t_sync_misuse(t, DMA_FROM_DEVICE, false, DMA_TO_DEVICE, 2,
+		      "syncs for the device memory the device only writes "
+		      "[synced with DMA_TO_DEVICE]");
 }
 
 static void sync_sg_wrong_nents(struct ktest *t)
