@@ -582,7 +582,9 @@ static void check_unmap_args(const struct dma_debug_entry *ref, const struct dma
 		       "dma_mapping_error()");
 }
 
-/* Match an unmap or free against the ledger, report the differences, retire the entry. */
+/* Match an unmap or free against the ledger, report the differences, retire
+ * the entry, unless the backend will refuse the call too: a coherent free
+ * with another CPU address frees nothing, so the allocation stays live. */
 static void check_unmap(const struct dma_debug_entry *ref, const void *caller)
 {
 	struct dma_debug_entry *e = find_exact(ref);
@@ -592,6 +594,9 @@ static void check_unmap(const struct dma_debug_entry *ref, const void *caller)
 		return;
 	}
 	check_unmap_args(ref, e, caller);
+	if (ref->type == DMA_DEBUG_COHERENT && e->type == DMA_DEBUG_COHERENT &&
+	    ref->cpu_addr != e->cpu_addr)
+		return;
 	entry_remove(e);
 	entry_free(e);
 }

@@ -383,6 +383,10 @@ static void free_coherent_checks(struct ktest *t)
 	EXPECT_REPORTS(t, before, 1, "coherent memory with a different CPU address "
 		       "[freed cpu address=0xffff888001000040]");
 	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[cpu address=0xffff888001000000]");
+	/* The backend frees nothing then: the allocation stays in the ledger. */
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 1);
+	debug_dma_free_coherent(&dev_a, 8192, cpu, F_BUF, F_UNMAP_CALL);
+	EXPECT_NO_REPORT(t, before + 1);
 
 	debug_dma_alloc_coherent(&dev_a, 8192, F_BUF, cpu, F_MAP_CALL);
 	debug_dma_free_coherent(&dev_a, 4096, cpu, F_BUF, F_UNMAP_CALL);
