@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include "kernel/log.h"
 #include "kernel/console.h"
-#include "kernel/device.h"
 #include "kernel/printf.h"
 #include "kernel/string.h"
 #include "kernel/time.h"
@@ -67,20 +66,6 @@ void log_write(int level, const char *prefix, const char *fmt, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	log_vwrite(level, prefix, fmt, ap);
-	va_end(ap);
-}
-
-void dev_log(int level, const struct device *dev, const char *fmt, ...)
-{
-	char prefix[64];
-	va_list ap;
-
-	if (dev && dev->driver_name)
-		snprintf(prefix, sizeof(prefix), "%s %s", dev->driver_name, dev->name);
-	else
-		snprintf(prefix, sizeof(prefix), "%s", dev_name(dev));
 	va_start(ap, fmt);
 	log_vwrite(level, prefix, fmt, ap);
 	va_end(ap);

@@ -45,6 +45,24 @@ static int pci_msi_message(struct pci_dev *pdev, unsigned vector, struct msi_msg
 	return err;
 }
 
+/* A vector for @fn and the message that delivers it; the vector is given
+ * back if no message can be made. Return: the vector or -errno. */
+static int pci_msi_vector(struct pci_dev *pdev, irq_handler_t fn, void *ctx,
+			  struct msi_msg *msg)
+{
+	int vector = irq_alloc_vector(fn, ctx, pdev->dev.name);
+	int err;
+
+	if (vector < 0)
+		return vector;
+	err = pci_msi_message(pdev, (unsigned)vector, msg);
+	if (err) {
+		irq_free_vector((unsigned)vector);
+		return err;
+	}
+	return vector;
+}
+
 /* ---- MSI ---- */
 
 /* Write @msg into the MSI capability; unmask vector 0 if masking exists. */
@@ -72,13 +90,9 @@ int pci_enable_msi(struct pci_dev *pdev, irq_handler_t fn, void *ctx)
 		return -ENODEV;
 	if (pdev->irq.msi_vector || pdev->irq.msix_entries)
 		return -EBUSY;
-	vector = irq_alloc_vector(fn, ctx, pdev->dev.name);
+	vector = pci_msi_vector(pdev, fn, ctx, &msg);
 	if (vector < 0)
 		return vector;
-	if (pci_msi_message(pdev, (unsigned)vector, &msg)) {
-		irq_free_vector((unsigned)vector);
-		return -EINVAL;
-	}
 	pci_read_config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS, &ctrl);
 	pci_msi_write_msg(pdev, ctrl, &msg);
 	ctrl &= (uint16_t)~PCI_MSI_FLAGS_QSIZE;          /* grant one vector */
@@ -228,13 +242,9 @@ int pci_msix_request(struct pci_dev *pdev, unsigned entry, irq_handler_t fn, voi
 		return -EINVAL;
 	if (pdev->irq.msix_vectors[entry])
 		return -EBUSY;
-	vector = irq_alloc_vector(fn, ctx, pdev->dev.name);
+	vector = pci_msi_vector(pdev, fn, ctx, &msg);
 	if (vector < 0)
 		return vector;
-	if (pci_msi_message(pdev, (unsigned)vector, &msg)) {
-		irq_free_vector((unsigned)vector);
-		return -EINVAL;
-	}
 	e = pci_msix_entry(pdev, entry);
 	pci_msix_mask(pdev, entry, true);    /* never fire a half-written entry */
 	e[PCI_MSIX_ENTRY_LOWER_ADDR / 4] = msg.address_lo;

@@ -162,21 +162,6 @@ int host_mm_boot(const struct boot_mem_region *mem, uint32_t count,
 	return 0;
 }
 
-/* kernel/log.c's dev_log, for the host: "<driver> <device>" as the prefix. */
-void dev_log(int level, const struct device *dev, const char *fmt, ...)
-{
-	char prefix[64];
-	va_list ap;
-
-	if (dev && dev->driver_name)
-		snprintf(prefix, sizeof(prefix), "%s %s", dev->driver_name, dev->name);
-	else
-		snprintf(prefix, sizeof(prefix), "%s", dev_name(dev));
-	va_start(ap, fmt);
-	log_vwrite(level, prefix, fmt, ap);
-	va_end(ap);
-}
-
 /* kernel/mm/layout.h's image symbols: the host has no kernel image, but
  * code that can convert image addresses (sg_set_buf) still links. */
 char __kernel_start[1], __kernel_end[1];
