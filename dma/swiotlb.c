@@ -243,24 +243,14 @@ static unsigned int swiotlb_area_order(uint64_t bytes)
 	return order;
 }
 
-/* Bytes of slots the pool holds so far. */
-static uint64_t swiotlb_pool_bytes(void)
-{
-	uint64_t bytes = 0;
-
-	for (unsigned int i = 0; i < swiotlb.pool.nareas; i++)
-		bytes += (uint64_t)swiotlb.areas[i].nslots << IO_TLB_SHIFT;
-	return bytes;
-}
-
 /* A block of 2^@order pages below 4 GiB: as low as a ladder of limits finds
- * one while the low share is not yet full, else wherever ZONE_DMA32 has one. */
-static struct page *swiotlb_alloc_low(unsigned int order)
+ * one for the low share (@low), else wherever ZONE_DMA32 has one. */
+static struct page *swiotlb_alloc_block(unsigned int order, bool low)
 {
 	uint64_t limit;
 	struct page *pg;
 
-	if (swiotlb_pool_bytes() >= SWIOTLB_LOW_SHARE)
+	if (!low)
 		return alloc_pages(GFP_DMA32 | __GFP_NOWARN, order);
 	for (limit = SWIOTLB_LOW_FIRST; limit <= SWIOTLB_FOUR_GIB; limit <<= 1) {
 		pg = alloc_pages_limit(GFP_DMA32 | __GFP_NOWARN, order, limit - 1);
@@ -271,7 +261,7 @@ static struct page *swiotlb_alloc_low(unsigned int order)
 }
 
 /* One more area of 2^@order pages, with its metadata; false if memory ran out. */
-static bool swiotlb_add_area(unsigned int order)
+static bool swiotlb_add_area(unsigned int order, bool low)
 {
 	unsigned int nslots = (unsigned int)((PAGE_SIZE << order) >> IO_TLB_SHIFT);
 	struct swiotlb_slot *slots = kmalloc(nslots * sizeof(*slots), GFP_KERNEL | __GFP_NOWARN);
@@ -279,7 +269,7 @@ static bool swiotlb_add_area(unsigned int order)
 
 	if (!slots)
 		return false;
-	pg = swiotlb_alloc_low(order);
+	pg = swiotlb_alloc_block(order, low);
 	if (!pg) {
 		kfree(slots);
 		return false;
@@ -297,7 +287,7 @@ static uint64_t swiotlb_alloc_areas(uint64_t want)
 	while (got < want && swiotlb.pool.nareas < swiotlb.max_areas) {
 		if (order > swiotlb_area_order(want - got))
 			order = swiotlb_area_order(want - got);
-		if (swiotlb_add_area(order)) {
+		if (swiotlb_add_area(order, got < SWIOTLB_LOW_SHARE)) {
 			got += PAGE_SIZE << order;
 			continue;
 		}
