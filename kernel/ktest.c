@@ -133,6 +133,16 @@ void ktest_report_str(struct ktest *t, const char *file, int line,
 	ktest_printf(KTAP_INDENT "#     %s == \"%s\"\n", rexpr, rval ? rval : "(null)");
 }
 
+void ktest_expect_error(struct ktest *t, const char *substr)
+{
+	ktest_printf(KTAP_INDENT "# %s: expect-error: %s\n", t->name, substr);
+}
+
+void ktest_harness_mark(const char *what, const char *tag)
+{
+	ktest_printf("# harness: %s %s\n", what, tag);
+}
+
 void ktest_skip(struct ktest *t, const char *fmt, ...)
 {
 	va_list ap;

@@ -112,6 +112,22 @@ void ktest_skip(struct ktest *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool ktest_str_contains(const char *haystack, const char *needle);
 
+/**
+ * ktest_expect_error - declare that the running case provokes a kernel log
+ * line at error level containing @substr. Prints "# expect-error: @substr"
+ * (KTAP diagnostic); the harness accepts an "error:" line inside this case
+ * only if an earlier declaration of the case matches it, and fails the run
+ * on any other.
+ */
+void ktest_expect_error(struct ktest *t, const char *substr);
+
+/**
+ * ktest_harness_mark - "# harness: @what @tag" for the host harness, which
+ * acts on it as it appears: "cpu-idle begin"/"cpu-idle end" bracket a wait
+ * whose QEMU CPU time it measures (docs/testing.md).
+ */
+void ktest_harness_mark(const char *what, const char *tag);
+
 /* ---- checks ---- */
 #define KT__INT(t, a, op, b, on_fail)                                         \
 	do {                                                                  \
