@@ -202,6 +202,7 @@ const struct pci_config_ops pci_cf8_ops = {
 
 /* ---- pci_init ---- */
 
+CMDLINE_PARAM(pci, "pci", CMDLINE_STRING, "comma list: legacy (ports 0xcf8/0xcfc), assign-busses");
 /* Read `pci=legacy,assign-busses`. */
 static void pci_parse_cmdline(void)
 {

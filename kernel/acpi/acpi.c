@@ -99,6 +99,9 @@ static const void *acpi_kernel_map(void *ctx, uint64_t phys, uint64_t len)
 	return phys_to_virt(phys);
 }
 
+CMDLINE_PARAM(acpi_dump, "acpi.dump", CMDLINE_FLAG,
+	      "hexdump the RSDP, the root table and every ACPI table at boot");
+
 static const struct acpi_mem acpi_kernel_mem = { acpi_kernel_map, NULL };
 
 /* A parser's verdict: usable (complete, or what fitted), or skipped. */
