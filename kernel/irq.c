@@ -12,6 +12,7 @@
 #include "kernel/apic.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
+#include "kernel/spinlock.h"
 #include "kernel/traps.h"
 #include "kernel/x86.h"
 
@@ -34,24 +35,23 @@ struct irq_vector {
 
 static struct irq_vector irq_table[256];
 static uint64_t irq_spurious;   /* LAPIC spurious and stray PIC interrupts */
+static DEFINE_SPINLOCK(irq_table_lock);   /* irq_table ownership changes */
 
 int irq_alloc_vector(irq_handler_t fn, void *ctx, const char *name)
 {
-	uint64_t flags = read_rflags();
+	unsigned long flags;
 
 	if (!fn)
 		return -EINVAL;
-	irq_disable();
+	spin_lock_irqsave(&irq_table_lock, flags);
 	for (unsigned v = IRQ_VECTOR_FIRST; v <= IRQ_VECTOR_LAST; v++) {
 		if (irq_table[v].fn)
 			continue;
 		irq_table[v] = (struct irq_vector){ fn, ctx, name, 0 };
-		if (flags & X86_RFLAGS_IF)
-			irq_enable();
+		spin_unlock_irqrestore(&irq_table_lock, flags);
 		return (int)v;
 	}
-	if (flags & X86_RFLAGS_IF)
-		irq_enable();
+	spin_unlock_irqrestore(&irq_table_lock, flags);
 	pr_err("no free interrupt vector for %s", name ? name : "(unnamed)");
 	return -ENOSPC;
 }

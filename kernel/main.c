@@ -28,6 +28,7 @@
 #include "kernel/mm/paging.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
+#include "kernel/spinlock.h"
 #include "kernel/string.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
@@ -117,7 +118,7 @@ static void boot_irq_init(void)
 {
 	pic_disable();
 	if (lapic_init() == 0)
-		irq_enable();
+		local_irq_enable();
 }
 
 /* Run the in-kernel tests the command line asked for, then power off. */

@@ -13,6 +13,7 @@
  * machine whose RAM ends at 8 GiB costs little more than its 32 MiB page
  * array.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "kernel/mm/memmap.h"
 #include "kernel/mm/page_alloc_internal.h"
 #include "kernel/device.h"
+#include "kernel/spinlock.h"
 #include "tests/host/host_stubs.h"
 
 #define HOST_LOG_LINE   512
@@ -166,3 +168,20 @@ int host_mm_boot(const struct boot_mem_region *mem, uint32_t count,
  * code that can convert image addresses (sg_set_buf) still links. */
 char __kernel_start[1], __kernel_end[1];
 uint64_t kernel_phys_base;
+
+/* kernel/irqflags.h's seam: the simulated RFLAGS.IF. Host code "runs" with
+ * interrupts on, as the kernel does after boot. */
+bool host_irqs_enabled = true;
+
+jmp_buf *host_spin_recursion_catch;
+const char *host_spin_recursion_lock;
+
+/* The kernel panics; a host test may catch it instead (host_stubs.h). */
+void spin_lock_recursion(spinlock_t *lock)
+{
+	host_spin_recursion_lock = lock->name;
+	if (host_spin_recursion_catch)
+		longjmp(*host_spin_recursion_catch, 1);
+	fprintf(stderr, "spinlock %s: taken again while held\n", lock->name);
+	abort();
+}

@@ -6,6 +6,7 @@
 #include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/log.h"
+#include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
 
@@ -37,13 +38,14 @@ static const char *irq_skip(void)
 /* Run @fn with interrupts enabled, restoring the flag afterwards. */
 static int irq_test_wait_hits(unsigned want, uint64_t timeout_us)
 {
-	uint64_t flags = read_rflags();
+	unsigned long flags;
 	int ret;
 
-	irq_enable();
+	local_irq_save(flags);
+	local_irq_enable();
 	ret = poll_timeout_us(irq_test_hits >= want, 0, timeout_us);
-	if (!(flags & X86_RFLAGS_IF))
-		irq_disable();
+	local_irq_disable();
+	local_irq_restore(flags);
 	return ret;
 }
 

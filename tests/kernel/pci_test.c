@@ -26,6 +26,7 @@
 #include "kernel/mm/paging.h"
 #include "kernel/printf.h"
 #include "kernel/string.h"
+#include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
 
@@ -144,13 +145,14 @@ static uint16_t config_word(const struct pci_dev *pdev, unsigned where)
 /* Wait with interrupts on until *counter reaches @want. */
 static int wait_count(volatile uint64_t *counter, uint64_t want, uint64_t timeout_us)
 {
-	uint64_t flags = read_rflags();
+	unsigned long flags;
 	int ret;
 
-	irq_enable();
+	local_irq_save(flags);
+	local_irq_enable();
 	ret = poll_timeout_us(*counter >= want, 0, timeout_us);
-	if (!(flags & X86_RFLAGS_IF))
-		irq_disable();
+	local_irq_disable();
+	local_irq_restore(flags);
 	return ret;
 }
 
