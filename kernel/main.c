@@ -18,6 +18,7 @@
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
+#include "kernel/ioapic.h"
 #include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/log.h"
@@ -117,8 +118,10 @@ static void boot_dma_init(void)
 static void boot_irq_init(void)
 {
 	pic_disable();
-	if (lapic_init() == 0)
-		local_irq_enable();
+	if (lapic_init() != 0)
+		return;
+	ioapic_init();        /* wired interrupts: ISA IRQs and PCI INTx */
+	local_irq_enable();
 }
 
 /* Run the in-kernel tests the command line asked for, then power off. */
