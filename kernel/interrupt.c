@@ -44,7 +44,7 @@ static void irq_desc_storm(struct irq_desc *desc)
 {
 	desc->disabled = true;
 	desc->chip->irq_mask(desc);
-	pr_err("irq %u (%s %u): %u interrupts in a row that no handler claimed; "
+	pr_err("irq %#x (%s %u): %u interrupts in a row that no handler claimed; "
 	       "masked", desc->vector, desc->chip->name, desc->hwirq, IRQ_STORM_RUN);
 }
 
@@ -133,7 +133,7 @@ void irq_desc_free(struct irq_desc *desc)
 		return;
 	for (a = desc->action; a; a = next) {
 		next = a->next;
-		pr_warn("irq %u: handler \"%s\" still requested when its vector was "
+		pr_warn("irq %#x: handler \"%s\" still requested when its vector was "
 			"freed; dropped", desc->vector, a->name ? a->name : "?");
 		kfree(a);
 	}
@@ -160,7 +160,7 @@ int request_irq(unsigned irq, irq_action_fn handler, unsigned long flags,
 	unsigned long irqflags;
 
 	if (!desc || !handler) {
-		pr_err("request_irq(%u, \"%s\"): %s", irq, name ? name : "?",
+		pr_err("request_irq(%#x, \"%s\"): %s", irq, name ? name : "?",
 		       desc ? "no handler" : "no bus allocated this vector");
 		return -EINVAL;
 	}
@@ -198,6 +198,6 @@ void free_irq(unsigned irq, void *dev_id)
 	}
 	local_irq_restore(irqflags);
 	if (!a)
-		pr_err("free_irq(%u): no handler with that dev_id is requested", irq);
+		pr_err("free_irq(%#x): no handler with that dev_id is requested", irq);
 	kfree(a);
 }

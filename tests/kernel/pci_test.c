@@ -16,6 +16,7 @@
  */
 #include "drivers/edu.h"
 #include "drivers/pci/internal.h"
+#include "tests/kernel/pci_test.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/apic.h"
 #include "kernel/cmdline.h"
@@ -130,7 +131,7 @@ static irqreturn_t quiet_irq(int irq, void *dev_id)
 }
 
 /* Vectors irq_alloc_vector() can still hand out (takes them all, gives them back). */
-static unsigned free_vectors(void)
+unsigned free_vectors(void)
 {
 	static int got[IRQ_VECTOR_LAST - IRQ_VECTOR_FIRST + 1];
 	unsigned n = 0;
@@ -143,7 +144,7 @@ static unsigned free_vectors(void)
 	return n;
 }
 
-static uint16_t config_word(const struct pci_dev *pdev, unsigned where)
+uint16_t config_word(const struct pci_dev *pdev, unsigned where)
 {
 	uint16_t v;
 
@@ -152,7 +153,7 @@ static uint16_t config_word(const struct pci_dev *pdev, unsigned where)
 }
 
 /* Wait with interrupts on until *counter reaches @want. */
-static int wait_count(volatile uint64_t *counter, uint64_t want, uint64_t timeout_us)
+int wait_count(volatile uint64_t *counter, uint64_t want, uint64_t timeout_us)
 {
 	unsigned long flags;
 	int ret;
