@@ -13,6 +13,7 @@
 #include "drivers/pci/pci.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/cmdline.h"
+#include "kernel/completion.h"
 #include "kernel/console.h"
 #include "kernel/apic.h"
 #include "kernel/cpu.h"
@@ -168,5 +169,5 @@ void kernel_main(const struct boot_info *bi)
 		boot_run_tests(*filter ? filter : "*");
 	pr_info("boot complete; no shell yet. Ctrl-A x leaves QEMU.");
 	for (;;)
-		cpu_halt();
+		cpu_idle_once();
 }

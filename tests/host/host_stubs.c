@@ -21,7 +21,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "kernel/cmdline.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/timer.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/memmap.h"
 #include "kernel/mm/page_alloc_internal.h"
@@ -185,3 +188,23 @@ void spin_lock_recursion(spinlock_t *lock)
 	fprintf(stderr, "spinlock %s: taken again while held\n", lock->name);
 	abort();
 }
+
+/* kernel/panic.h: a broken invariant ends the host test run loudly. */
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "PANIC: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+/* kernel/irq.h: host tests run outside any handler unless they say so. */
+bool host_in_interrupt;
+bool in_interrupt(void) { return host_in_interrupt; }
+
+/* kernel/timer.h: host tests drive timer_tick() themselves. */
+int timer_tick_start(void) { return 0; }

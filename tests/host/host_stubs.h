@@ -6,6 +6,7 @@
 #define TESTS_HOST_HOST_STUBS_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "boot/boot_info.h"
 
@@ -39,6 +40,9 @@ const char *host_log_last(void);
  * aborts, as the kernel panics. */
 extern jmp_buf *host_spin_recursion_catch;
 extern const char *host_spin_recursion_lock;
+
+/* in_interrupt() (kernel/irq.h) returns this: a test pretends to be a handler. */
+extern bool host_in_interrupt;
 
 /* xorshift64*: a small, fast generator giving the same sequence on every
  * machine, so a failing random test fails the same way again. */
