@@ -13,11 +13,13 @@
 #include "drivers/pci/pci.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/cmdline.h"
+#include "kernel/completion.h"
 #include "kernel/console.h"
 #include "kernel/apic.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
+#include "kernel/ioapic.h"
 #include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/log.h"
@@ -28,6 +30,7 @@
 #include "kernel/mm/paging.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
+#include "kernel/spinlock.h"
 #include "kernel/string.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
@@ -134,8 +137,10 @@ static void boot_dma_init(void)
 static void boot_irq_init(void)
 {
 	pic_disable();
-	if (lapic_init() == 0)
-		irq_enable();
+	if (lapic_init() != 0)
+		return;
+	ioapic_init();        /* wired interrupts: ISA IRQs and PCI INTx */
+	local_irq_enable();
 }
 
 extern const struct ktest_suite *const __start_ktest_suites[];
@@ -197,5 +202,5 @@ void kernel_main(const struct boot_info *bi)
 		boot_run_tests(*filter ? filter : "*");
 	pr_info("boot complete; no shell yet. Ctrl-A x leaves QEMU.");
 	for (;;)
-		cpu_halt();
+		cpu_idle_once();
 }

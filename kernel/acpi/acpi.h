@@ -335,6 +335,24 @@ int acpi_parse_fadt(const void *table, size_t len, struct acpi_fadt *out);
  */
 int acpi_parse_madt(const void *table, size_t len, struct acpi_madt *out);
 
+/* Where an ISA IRQ arrives at the I/O APICs, and how it is signalled. */
+struct acpi_irq_route {
+	uint32_t gsi;           /* global system interrupt */
+	bool level;             /* level-triggered (else edge) */
+	bool active_low;        /* asserted low (else high) */
+	bool overridden;        /* an interrupt source override said so */
+};
+
+/**
+ * acpi_madt_isa_route - resolve ISA IRQ @irq through @madt's interrupt
+ * source overrides (ACPI 6.4, 5.2.12.5); without one it arrives at GSI @irq.
+ * @pci: the signal is a PCI INTx the chipset steers onto that IRQ, so where
+ *       an override (or its absence) "conforms to the bus", take PCI's
+ *       level/active-low instead of ISA's edge/active-high.
+ */
+void acpi_madt_isa_route(const struct acpi_madt *madt, unsigned irq, bool pci,
+			 struct acpi_irq_route *out);
+
 /**
  * acpi_parse_mcfg - read the MCFG: ECAM regions.
  * @table: the table; @len: bytes readable at @table; @out: result
