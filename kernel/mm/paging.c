@@ -94,10 +94,14 @@ static unsigned paging_dmap_plan(uint64_t (*out)[2])
 	return n;
 }
 
+/* The direct map's ranges, [start, end) sorted: fixed once paging_init() ran. */
+static uint64_t paging_dmap[DMAP_RANGES_MAX][2];
+static unsigned paging_dmap_count;
+
 static int paging_map_direct(void)
 {
-	static uint64_t ranges[DMAP_RANGES_MAX][2];
-	unsigned n = paging_dmap_plan(ranges);
+	uint64_t (*ranges)[2] = paging_dmap;
+	unsigned n = paging_dmap_count = paging_dmap_plan(ranges);
 	int err;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -160,6 +164,12 @@ int paging_init(void)
 }
 
 uint64_t paging_direct_map_end(void) { return paging.direct_end; }
+
+unsigned paging_direct_ranges(const uint64_t (**ranges)[2])
+{
+	*ranges = (const uint64_t (*)[2])paging_dmap;
+	return paging.live ? paging_dmap_count : 0;
+}
 
 bool paging_lookup(const void *virt, uint64_t *pte, uint64_t *page_size)
 {
