@@ -75,7 +75,7 @@ int irq_alloc_vector(irq_handler_t fn, void *ctx, const char *name)
 	for (unsigned v = IRQ_VECTOR_FIRST; v <= IRQ_VECTOR_LAST; v++) {
 		if (!irq_vector_reusable(v))
 			continue;
-		irq_table[v] = (struct irq_vector){ fn, ctx, name, 0, false };
+		irq_table[v] = (struct irq_vector){ .fn = fn, .ctx = ctx, .name = name };
 		spin_unlock_irqrestore(&irq_table_lock, flags);
 		return (int)v;
 	}
@@ -210,7 +210,7 @@ int irq_alloc_vector_block(unsigned count, irq_handler_t fn, void *const ctx[],
 		if (i < count)
 			continue;
 		for (i = 0; i < count; i++)
-			irq_table[base + i] = (struct irq_vector){ fn, ctx[i], name, 0 };
+			irq_table[base + i] = (struct irq_vector){ .fn = fn, .ctx = ctx[i], .name = name };
 		spin_unlock_irqrestore(&irq_table_lock, flags);
 		return (int)base;
 	}
