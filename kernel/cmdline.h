@@ -128,6 +128,11 @@ void cmdline_log_keys(void);
  */
 unsigned cmdline_check(const struct cmdline *cl);
 
+/* cmdline_check() of the kernel's own command line, at boot; the count
+ * is kept for cmdline_boot_named() (-1 before the boot check ran). */
+unsigned cmdline_check_boot(void);
+int cmdline_boot_named(void);
+
 /* The kernel's own command line, parsed at boot. */
 extern struct cmdline kernel_cmdline;
 

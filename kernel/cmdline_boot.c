@@ -51,6 +51,21 @@ unsigned cmdline_check(const struct cmdline *cl)
 	return named;
 }
 
+static int boot_named = -1;
+
+unsigned cmdline_check_boot(void)
+{
+	unsigned named = cmdline_check(&kernel_cmdline);
+
+	boot_named = (int)named;
+	return named;
+}
+
+int cmdline_boot_named(void)
+{
+	return boot_named;
+}
+
 void cmdline_log_keys(void)
 {
 	static const char *const types[] = { "flag", "on/off", "number", "text" };

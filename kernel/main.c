@@ -89,7 +89,7 @@ static void boot_parse_cmdline(void)
 	if (cmdline_get_u64(&kernel_cmdline, "loglevel", &level) == 0)
 		log_set_level((int)level);
 	pr_info("command line: \"%s\"", boot_info.cmdline);
-	cmdline_check(&kernel_cmdline);
+	cmdline_check_boot();
 }
 
 /* The memory manager, in the order its pieces depend on each other. */

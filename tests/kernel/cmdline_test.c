@@ -14,6 +14,7 @@
 
 #define PROBE_KEY   "ktest.probe"
 #define PROBE_VALUE "two words=ok"
+#define MISTAKES_KEY "ktest.cmdline.mistakes"   /* keys the scenario gets wrong */
 
 static void boot_cmdline_has_filter(struct ktest *t)
 {
@@ -65,6 +66,8 @@ static void keys_declared(struct ktest *t)
 		snprintf(line, sizeof(line), "  %s ", expected[i]);
 		KT_EXPECT_SUBSTR(t, out, line);
 	}
+	if (cmdline_get(&kernel_cmdline, MISTAKES_KEY))
+		return;  /* boot_mistakes_named judges this boot's words */
 	console_capture_start(out, sizeof(out));
 	KT_EXPECT_EQ(t, cmdline_check(&kernel_cmdline), 0);
 	console_capture_stop();
@@ -101,5 +104,45 @@ static void mistakes_named(struct ktest *t)
 	KT_EXPECT_SUBSTR(t, out, "the parameters the kernel knows");
 }
 
+/* Was @key named in @out, as unknown or with its malformed value? */
+static bool named_in(const char *out, const char *key)
+{
+	const char *value = cmdline_get(&kernel_cmdline, key);
+	char unknown[64], malformed[96];
+
+	snprintf(unknown, sizeof(unknown), "unknown parameter \"%s\" ignored", key);
+	snprintf(malformed, sizeof(malformed), "%s=%s ignored: ", key, value ? value : "");
+	return contains(out, unknown) || contains(out, malformed);
+}
+
+/* The boot's own check named each key the scenario gets wrong on purpose
+ * (ktest.cmdline.mistakes="key key ..."), and nothing else: none at all
+ * where the scenario declares no mistakes. */
+static void boot_mistakes_named(struct ktest *t)
+{
+	static char out[8192], key[64];
+	const char *want = cmdline_get(&kernel_cmdline, MISTAKES_KEY);
+	unsigned words = 0;
+
+	console_capture_start(out, sizeof(out));
+	cmdline_check(&kernel_cmdline);
+	console_capture_stop();
+	for (const char *w = want ? want : ""; *w; ) {
+		const char *space = strchr(w, ' ');
+		size_t n = space ? (size_t)(space - w) : strlen(w);
+
+		if (n && n < sizeof(key)) {
+			memcpy(key, w, n);
+			key[n] = '\0';
+			words++;
+			if (!named_in(out, key))
+				ktest_fail_at(t, __FILE__, __LINE__, "%s is not named", key);
+		}
+		w += n + (w[n] == ' ');
+	}
+	KT_EXPECT_EQ(t, cmdline_boot_named(), (int)words);
+}
+
 KTEST_SUITE(cmdline, KTEST_CASE(boot_cmdline_has_filter), KTEST_CASE(boot_cmdline_probe),
-	    KTEST_CASE(parse_in_kernel), KTEST_CASE(keys_declared), KTEST_CASE(mistakes_named));
+	    KTEST_CASE(parse_in_kernel), KTEST_CASE(keys_declared), KTEST_CASE(mistakes_named),
+	    KTEST_CASE(boot_mistakes_named));
