@@ -9,7 +9,7 @@
  * bounce, that a full pool fails loudly and recovers, and that an unmap
  * with the wrong size still gives its slots back. They call the
  * swiotlb functions directly on a device of their own, so they run in
- * every scenario, with or without `swiotlb=force`, 512 MiB or 6 GiB.
+ * every scenario, with or without `swiotlb=force`, 64 MiB to 6 GiB.
  */
 #define LOG_PREFIX "swiotlb_test"
 #include "dma/swiotlb.h"
@@ -19,6 +19,7 @@
 #include "kernel/log.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
+#include "kernel/mm/memmap.h"
 #include "kernel/mm/page_alloc.h"
 #include "kernel/string.h"
 
@@ -26,7 +27,6 @@
 #define NVME_ALIGN_MASK  0xfffULL            /* NVMe keeps the offset in a 4 KiB page */
 #define MAX_MAP          ((size_t)IO_TLB_SEGSIZE * IO_TLB_SIZE)   /* 256 KiB */
 #define MAX_MAP_ORDER    6                   /* 256 KiB of pages */
-#define HIGH_TRIES       16                  /* allocations tried to find a high buffer */
 #define DEV_BYTE         0x3c                /* what the "device" writes */
 #define CPU_BYTE         0xc3                /* what the CPU writes */
 #define CAPTURE_BYTES    2048
@@ -75,30 +75,54 @@ static uint8_t pattern_at(size_t i, uint8_t seed)
 	return (uint8_t)(seed + i * 7 + (i >> 8));
 }
 
+/* Does the machine have RAM the test device cannot reach? */
+static bool ram_above_limit(void)
+{
+	return memmap_bytes(BOOT_MEM_USABLE, EDU_LIMIT + 1, UINT64_MAX) != 0;
+}
+
+/* Take 4 MiB blocks until one lies above the edu limit (the allocator
+ * hands out its highest first), chaining the low ones through their own
+ * first bytes; give the low ones back. Return: the high block, or NULL. */
+static struct page *high_block(void)
+{
+	struct page *pg, *chain = NULL, *next;
+
+	while ((pg = alloc_pages(GFP_KERNEL, MAX_ORDER)) != NULL &&
+	       page_to_phys(pg) <= EDU_LIMIT) {
+		*(struct page **)phys_to_virt(page_to_phys(pg)) = chain;
+		chain = pg;
+	}
+	for (; chain; chain = next) {
+		next = *(struct page **)phys_to_virt(page_to_phys(chain));
+		__free_pages(chain, MAX_ORDER);
+	}
+	return pg;
+}
+
 /*
- * A buffer of 2^@order pages above the edu limit, patterned. It is cut
- * from a 4 MiB block: small blocks come from fragments near the kernel,
- * low in memory, while the allocator hands out its highest 4 MiB blocks
- * first. Blocks that are still too low are given back.
+ * A patterned buffer of 2^@order pages, above the edu limit where the
+ * machine has RAM there (cut from a 4 MiB block: small blocks come from
+ * fragments low in memory). On a machine without such RAM (-m 64M, 128M)
+ * any buffer serves: the cases call swiotlb_tbl_map() directly, which
+ * bounces whatever it is given.
  */
 static bool tbuf_get(struct tbuf *b, unsigned int order, uint8_t seed)
 {
-	struct page *low[HIGH_TRIES];
-	int n = 0, i;
-
+	b->pg = ram_above_limit() ? high_block() : NULL;
 	b->order = MAX_ORDER;
-	while ((b->pg = alloc_pages(GFP_KERNEL, MAX_ORDER)) != NULL &&
-	       page_to_phys(b->pg) <= EDU_LIMIT && n < HIGH_TRIES)
-		low[n++] = b->pg;
-	for (i = 0; i < n; i++)
-		if (low[i] != b->pg)
-			__free_pages(low[i], MAX_ORDER);
+	if (!b->pg) {
+		b->order = order;
+		b->pg = alloc_pages(GFP_KERNEL, order);
+	}
 	if (!b->pg)
 		return false;
 	b->phys = page_to_phys(b->pg);
 	if (b->phys <= EDU_LIMIT)
-		ktest_printf("    # buffer at %#llx is within the device's reach; bouncing "
-			     "anyway\n", (unsigned long long)b->phys);
+		ktest_printf("    # buffer at %#llx is within the device's reach (%s); bouncing "
+			     "anyway\n", (unsigned long long)b->phys,
+			     ram_above_limit() ? "no free 4 MiB block above it" :
+			     "no RAM above 256 MiB");
 	fill_pattern(b->phys, PAGE_SIZE << order, seed);
 	return true;
 }
