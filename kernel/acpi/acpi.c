@@ -15,6 +15,7 @@
 #include "kernel/acpi/internal.h"
 #include "kernel/acpi/summary.h"
 #include "kernel/cmdline.h"
+#include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/mm/kmalloc.h"
@@ -139,7 +140,7 @@ int acpi_init(uint64_t rsdp_phys)
 	acpi_dmar_free(&acpi.dmar);  /* a second call rebuilds everything */
 	memset(&acpi, 0, sizeof(acpi));
 	if (rsdp_phys == 0) {
-		pr_err("the boot path found no RSDP; running without ACPI");
+		pr_warn("the boot path found no RSDP (-machine acpi=off?); running without ACPI");
 		return -ENOENT;
 	}
 	err = acpi_walk_root(&acpi_kernel_mem, rsdp_phys, &acpi.root);
@@ -153,7 +154,22 @@ int acpi_init(uint64_t rsdp_phys)
 		acpi_dump_tables(&acpi_kernel_mem, &acpi.root);
 	acpi_parse_all();
 	acpi_log_summary(&acpi);
+	acpi_log_parked_cpus();
 	return 0;
+}
+
+unsigned acpi_log_parked_cpus(void)
+{
+	unsigned enabled = 0;
+
+	for (unsigned i = 0; acpi.madt_present && i < acpi.madt.cpu_count; i++)
+		enabled += acpi.madt.cpus[i].enabled;
+	if (enabled < 2)
+		return 0;
+	pr_info("%u CPUs enabled; the kernel runs on the boot CPU (APIC id %u) alone, the "
+		"other %u stay parked as the firmware left them", enabled, cpu.apic_id,
+		enabled - 1);
+	return enabled - 1;
 }
 
 const struct acpi_info *acpi_get_info(void)

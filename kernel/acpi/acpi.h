@@ -292,6 +292,14 @@ struct acpi_info {
 int acpi_init(uint64_t rsdp_phys);
 
 /**
+ * acpi_log_parked_cpus - say, when the MADT enables more than one CPU,
+ * that the kernel runs on the boot CPU alone and the others stay parked
+ * as the firmware left them (no INIT-SIPI is ever sent).
+ * Return: how many CPUs stay parked (0 with one CPU or no MADT).
+ */
+unsigned acpi_log_parked_cpus(void);
+
+/**
  * acpi_get_info - the results of acpi_init().
  *
  * Return: never NULL. Before acpi_init(), or after it failed, every

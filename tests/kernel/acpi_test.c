@@ -14,6 +14,7 @@
 #include "kernel/acpi/summary.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/ioapic.h"
 #include "kernel/ktest.h"
@@ -386,19 +387,63 @@ static void init_refuses_bad_rsdp(struct ktest *t)
 {
 	unsigned tables = info()->root.table_count;
 	bool madt = info()->madt_present;
-	unsigned long errors = log_count(LOG_ERR);
+	unsigned long errors = log_count(LOG_ERR), warnings = log_count(LOG_WARN);
 
 	ktest_printf("    # %s: the acpi errors below are provoked on purpose\n", t->name);
 	KT_EXPECT_EQ(t, acpi_init(0), -ENOENT);
 	KT_EXPECT_EQ(t, acpi_init(0x7ffffff0000ULL), -EFAULT);     /* no memory there */
 	KT_EXPECT_EQ(t, acpi_init(boot_info.kernel_phys), -EINVAL); /* RAM, no RSDP */
 	errors += acpi_unmapped_region_refused(t);
-	KT_EXPECT_EQ(t, log_count(LOG_ERR) - errors, 5);            /* each says why */
+	KT_EXPECT_EQ(t, log_count(LOG_ERR) - errors, 4);            /* each says why */
+	KT_EXPECT_EQ(t, log_count(LOG_WARN) - warnings, 1);         /* no RSDP: a warning */
 	KT_EXPECT_FALSE(t, info()->madt_present);
 	KT_EXPECT_EQ(t, info()->root.table_count, 0);
 	KT_ASSERT_EQ(t, acpi_init(boot_info.rsdp_phys), 0);
 	KT_EXPECT_EQ(t, info()->root.table_count, tables);
 	KT_EXPECT_EQ(t, info()->madt_present, madt);
+}
+
+/*
+ * With more than one CPU enabled (-smp 2) the kernel still runs on the
+ * boot CPU alone: the boot log says so, this case runs there, and no
+ * interrupt the kernel programs (I/O APIC entries: those in use and one
+ * taken here on the highest pin) is sent to another CPU. The scenario
+ * may say how many CPUs QEMU has (ktest.cpus=N).
+ */
+static void aps_left_parked(struct ktest *t)
+{
+	static char out[512];
+	const struct acpi_madt *m = &info()->madt;
+	unsigned enabled = 0, programmed = 0;
+	uint64_t want, rte;
+	int irq = -ENODEV;
+
+	for (unsigned i = 0; info()->madt_present && i < m->cpu_count; i++)
+		enabled += m->cpus[i].enabled;
+	if (cmdline_get_u64(&kernel_cmdline, "ktest.cpus", &want) == 0)
+		KT_EXPECT_UEQ(t, enabled, want);
+	if (enabled < 2)
+		KT_SKIP(t, "%u CPU enabled in the MADT: none to park", enabled);
+	console_capture_start(out, sizeof(out));
+	KT_EXPECT_EQ(t, acpi_log_parked_cpus(), enabled - 1);
+	console_capture_stop();
+	EXPECT_LINE(t, out, "the other %u stay parked", enabled - 1);
+	KT_EXPECT_EQ(t, cpuid(1, 0).ebx >> 24, cpu.apic_id);
+	if (ioapic_gsi_count())
+		irq = ioapic_get_irq(&(struct acpi_irq_route){ .gsi = ioapic_gsi_count() - 1,
+				     .level = true, .active_low = true }, "acpi_test");
+	KT_EXPECT_TRUE(t, irq >= 0 || !ioapic_gsi_count());
+	for (unsigned gsi = 0; gsi < ioapic_gsi_count(); gsi++) {
+		if (ioapic_read_rte(gsi, &rte) || (rte & 0xff) == 0)
+			continue;               /* no vector: never programmed */
+		programmed++;
+		KT_EXPECT_EQ(t, rte >> IOAPIC_RTE_DEST_SHIFT, cpu.apic_id);
+	}
+	if (irq >= 0)
+		ioapic_put_irq((unsigned)irq);
+	KT_EXPECT_TRUE(t, programmed > 0 || !ioapic_gsi_count());
+	ktest_printf("    # %s: %u CPUs, %u I/O APIC entries programmed, all to APIC id %u\n",
+		     t->name, enabled, programmed, cpu.apic_id);
 }
 
 static const char *acpi_skip_if(void)
@@ -416,4 +461,5 @@ KTEST_SUITE_EXT(acpi, 0, acpi_skip_if,
 		KTEST_CASE(dmar_matches_scenario),
 		KTEST_CASE(dmar_covers_every_device),
 		KTEST_CASE(summary_text),
+		KTEST_CASE(aps_left_parked),
 		KTEST_CASE(init_refuses_bad_rsdp));
