@@ -224,7 +224,12 @@ int ioapic_get_irq(const struct acpi_irq_route *r, const char *name)
 	}
 	for (unsigned i = 0; i < IOAPIC_MAX_LINES && !slot; i++)
 		slot = lines[i].desc ? NULL : &lines[i];
-	if (!slot || !(slot->desc = irq_desc_alloc(&ioapic_chip, NULL, r->gsi, name))) {
+	if (!slot) {
+		pr_err("%s: GSI %u: %u GSIs already in use (IOAPIC_MAX_LINES)", name, r->gsi,
+		       IOAPIC_MAX_LINES);
+		return -ENOSPC;
+	}
+	if (!(slot->desc = irq_desc_alloc(&ioapic_chip, NULL, r->gsi, name))) {
 		pr_err("%s: no vector for GSI %u", name, r->gsi);
 		return -ENOSPC;
 	}

@@ -32,14 +32,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- limits of the result arrays ---- */
-#define ACPI_MAX_TABLES        32  /* tables listed by the RSDT or XSDT */
-#define ACPI_MAX_MCFG          8   /* ECAM regions */
-#define ACPI_MAX_CPUS          64  /* local APIC and x2APIC entries */
-#define ACPI_MAX_IOAPICS       8
-#define ACPI_MAX_OVERRIDES     16  /* interrupt source overrides */
-#define ACPI_MAX_LAPIC_NMIS    16  /* local APIC NMI connections */
-#define ACPI_DMAR_MAX_PATH     8   /* dev.fn hops in one device scope path */
+/* ---- limits of the result arrays ----
+ * Sized for large servers, not for QEMU's defaults; a table with more
+ * entries keeps the first ones and the log names the limit (docs/acpi.md,
+ * "Limits"). The DMAR's arrays have no limit: they are allocated. */
+#define ACPI_MAX_TABLES        256   /* tables listed by the RSDT or XSDT (SSDTs add up) */
+#define ACPI_MAX_MCFG          64    /* ECAM regions */
+#define ACPI_MAX_CPUS          1024  /* local APIC and x2APIC entries */
+#define ACPI_MAX_IOAPICS       64
+#define ACPI_MAX_OVERRIDES     64    /* interrupt source overrides */
+#define ACPI_MAX_LAPIC_NMIS    (ACPI_MAX_CPUS + 1)  /* firmware often lists one per CPU */
+#define ACPI_DMAR_MAX_PATH     8     /* dev.fn hops in one device scope path */
 
 /* ---- the tables found ---- */
 

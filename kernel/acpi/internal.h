@@ -51,10 +51,12 @@ void acpi_free(void *p);
 
 /**
  * acpi_report_overflow - say that @seen entries did not fit in @kept slots.
- * @table: the table's name; @what: the entries ("processor entries")
+ * @table: the table's name; @what: the entries ("processor entries");
+ * @limit: the name of the limit that was reached ("ACPI_MAX_CPUS")
  * Return: 0 if everything fitted, else -E2BIG after reporting.
  */
-int acpi_report_overflow(const char *table, const char *what, unsigned seen, unsigned kept);
+int acpi_report_overflow(const char *table, const char *what, unsigned seen, unsigned kept,
+			 const char *limit);
 
 /* The name people use for a table: "MADT" for the signature "APIC". */
 const char *acpi_table_name(const char *sig);

@@ -155,11 +155,14 @@ static int madt_overflow(const struct acpi_madt *out, const struct madt_seen *se
 {
 	int err = 0;
 
-	err |= acpi_report_overflow("MADT", "processor entries", seen->cpus, out->cpu_count);
-	err |= acpi_report_overflow("MADT", "I/O APIC entries", seen->ioapics, out->ioapic_count);
+	err |= acpi_report_overflow("MADT", "processor entries", seen->cpus, out->cpu_count,
+				    "ACPI_MAX_CPUS");
+	err |= acpi_report_overflow("MADT", "I/O APIC entries", seen->ioapics, out->ioapic_count,
+				    "ACPI_MAX_IOAPICS");
 	err |= acpi_report_overflow("MADT", "interrupt source overrides", seen->overrides,
-				    out->override_count);
-	err |= acpi_report_overflow("MADT", "local APIC NMI entries", seen->nmis, out->nmi_count);
+				    out->override_count, "ACPI_MAX_OVERRIDES");
+	err |= acpi_report_overflow("MADT", "local APIC NMI entries", seen->nmis, out->nmi_count,
+				    "ACPI_MAX_LAPIC_NMIS");
 	return err ? -E2BIG : 0;
 }
 

@@ -57,5 +57,5 @@ int acpi_parse_mcfg(const void *table, size_t len, struct acpi_mcfg *out)
 			return -EINVAL;
 		}
 	}
-	return acpi_report_overflow("MCFG", "ECAM regions", seen, out->count);
+	return acpi_report_overflow("MCFG", "ECAM regions", seen, out->count, "ACPI_MAX_MCFG");
 }

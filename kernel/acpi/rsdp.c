@@ -107,8 +107,8 @@ static int root_add(const struct acpi_mem *mem, uint64_t phys, const char *root,
 		return 0;
 	}
 	if (out->table_count == ACPI_MAX_TABLES) {
-		acpi_report(LOG_ERR, "%s: entry %u: more than %u tables; the rest are dropped",
-			    root, index, ACPI_MAX_TABLES);
+		acpi_report(LOG_ERR, "%s: entry %u: more than %u tables (ACPI_MAX_TABLES); the "
+			    "rest are dropped", root, index, ACPI_MAX_TABLES);
 		return -E2BIG;
 	}
 	ref = &out->tables[out->table_count++];

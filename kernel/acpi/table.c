@@ -41,11 +41,13 @@ const char *acpi_table_name(const char *sig)
 }
 
 /* Arrays are fixed: say so when a table lists more than they hold. */
-int acpi_report_overflow(const char *table, const char *what, unsigned seen, unsigned kept)
+int acpi_report_overflow(const char *table, const char *what, unsigned seen, unsigned kept,
+			 const char *limit)
 {
 	if (seen <= kept)
 		return 0;
-	acpi_report(LOG_ERR, "%s: %u %s, only the first %u are kept", table, seen, what, kept);
+	acpi_report(LOG_ERR, "%s: %u %s, only the first %u are kept (%s)", table, seen, what,
+		    kept, limit);
 	return -E2BIG;
 }
 

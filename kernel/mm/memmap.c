@@ -132,8 +132,14 @@ static void memmap_event_add(uint64_t base, uint64_t end, uint32_t type)
 {
 	uint32_t rank = memmap_rank(type);
 
-	if (base >= end || sweep.count + 2 > MEMMAP_MAX_EVENTS)
+	if (base >= end)
 		return;
+	if (sweep.count + 2 > MEMMAP_MAX_EVENTS) {
+		pr_err("more than %u range events (MEMMAP_MAX_EVENTS): [mem %#llx-%#llx] %s "
+		       "dropped", MEMMAP_MAX_EVENTS, (unsigned long long)base,
+		       (unsigned long long)end - 1, memmap_type_name(type));
+		return;
+	}
 	sweep.events[sweep.count++] = (struct memmap_event){ base, rank, +1 };
 	sweep.events[sweep.count++] = (struct memmap_event){ end, rank, -1 };
 }
@@ -318,7 +324,8 @@ int memmap_init(const struct boot_info *bi)
 	memmap_settle();
 	memmap_log("memory map (sanitized)");
 	if (bi->mem_truncated)
-		pr_warn("the boot path's memory map was truncated: RAM may be missing");
+		pr_warn("the boot path's memory map had more than %u regions (BOOT_MEMMAP_MAX): "
+			"RAM may be missing", BOOT_MEMMAP_MAX);
 	if (memmap_bytes(BOOT_MEM_USABLE, 0, UINT64_MAX) == 0) {
 		pr_err("the memory map holds no usable RAM");
 		return -ENOMEM;
@@ -364,7 +371,8 @@ int memmap_claim(uint64_t base, uint64_t size, uint32_t type)
 		(unsigned long long)lo, (unsigned long long)(hi - 1),
 		memmap_type_name(type), shown, unit);
 	if (memmap.truncated)
-		pr_err("memory map full: regions above 0x%llx were dropped",
+		pr_err("memory map full (%u regions, MEMMAP_MAX_REGIONS): regions above 0x%llx "
+		       "were dropped", MEMMAP_MAX_REGIONS,
 		       (unsigned long long)memmap.regions[memmap.count - 1].end);
 	return memmap.truncated ? -E2BIG : 0;
 }

@@ -41,7 +41,7 @@ void ta_put64(void *table, size_t off, uint64_t v);
 /* ---- synthetic tables, byte by byte ---- */
 
 struct ta_builder {
-	uint8_t buf[8192];
+	uint8_t buf[65536];   /* room for every MADT array overflowing at once */
 	size_t len;
 };
 
