@@ -106,7 +106,7 @@ int lapic_init(void)
 	uint64_t base;
 
 	if (!cpu.apic) {
-		pr_err("CPU has no local APIC; device interrupts are unavailable");
+		pr_warn("CPU has no local APIC (CPUID.1:EDX.APIC clear); device interrupts are unavailable");
 		return -ENODEV;
 	}
 	base = rdmsr(MSR_APIC_BASE);
