@@ -369,35 +369,6 @@ static void msi_multi_message_block(struct ktest *t)
 	expect_unchanged(t, x, &before);
 }
 
-/* edu's DMA, completed by its interrupt (MSI, or INTx under pci=nomsi),
- * moves the data there and back. */
-static void edu_dma_by_interrupt_moves_data(struct ktest *t)
-{
-	struct edu *edu = edu_get(0);
-	uint64_t irqs;
-	dma_addr_t ha, hb;
-	uint8_t *a, *b;
-
-	if (!edu)
-		KT_SKIP(t, "no edu device bound to the edu driver");
-	if (!pci_msi_enabled())
-		KT_EXPECT_EQ(t, edu->irq_type, PCI_IRQ_INTX);
-	ktest_printf("    # %s: edu interrupts by %s on vector %#x\n", t->name,
-		     edu->irq_type == PCI_IRQ_MSI ? "MSI" : "INTx", edu->vector);
-	a = dma_alloc_coherent(edu_dev(edu), EDU_BUFFER_SIZE, &ha, GFP_KERNEL);
-	b = dma_alloc_coherent(edu_dev(edu), EDU_BUFFER_SIZE, &hb, GFP_KERNEL);
-	KT_ASSERT_TRUE(t, a && b);
-	for (unsigned i = 0; i < EDU_DMA_MAX_END; i++)
-		a[i] = (uint8_t)(PATTERN + i * 13);
-	irqs = irq_count((unsigned)edu->vector);
-	KT_EXPECT_EQ(t, edu_dma(edu, ha, 0, EDU_DMA_MAX_END, DMA_TO_DEVICE, true), 0);
-	KT_EXPECT_EQ(t, edu_dma(edu, hb, 0, EDU_DMA_MAX_END, DMA_FROM_DEVICE, true), 0);
-	KT_EXPECT_MEMEQ(t, a, b, EDU_DMA_MAX_END);
-	KT_EXPECT_UGE(t, irq_count((unsigned)edu->vector), irqs + 2);
-	dma_free_coherent(edu_dev(edu), EDU_BUFFER_SIZE, a, ha);
-	dma_free_coherent(edu_dev(edu), EDU_BUFFER_SIZE, b, hb);
-}
-
 /* Put @handler with @dev_id on edu's vector in place of whatever @old_id has. */
 static int edu_swap_handler(struct edu *edu, void *old_id, irq_action_fn handler, void *dev_id)
 {
@@ -416,6 +387,64 @@ static bool edu_round_trip(struct ktest *t, struct edu *edu, uint8_t *buf, dma_a
 	KT_EXPECT_EQ(t, edu_dma(edu, h, 0, len, DMA_TO_DEVICE, true), 0);
 	KT_EXPECT_EQ(t, edu_dma(edu, hb, 0, len, DMA_FROM_DEVICE, true), 0);
 	return memcmp(buf, back, len) == 0;
+}
+
+/* The vector edu's interrupt is really programmed to arrive on: under
+ * MSI the message data in its capability; under INTx the entry of the
+ * I/O APIC pin its line reaches, unmasked and signalled as the MADT says,
+ * with INTx enabled in COMMAND. */
+static void expect_edu_irq_route(struct ktest *t, struct edu *edu)
+{
+	struct pci_dev *pdev = edu->pdev;
+	struct acpi_irq_route r;
+	uint64_t rte;
+	bool is64;
+
+	if (edu->irq_type == PCI_IRQ_MSI) {
+		is64 = config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS) & PCI_MSI_FLAGS_64BIT;
+		KT_EXPECT_EQ(t, config_word(pdev, pdev->msi_cap + (is64 ? PCI_MSI_DATA_64 :
+					    PCI_MSI_DATA_32)) & 0xff, edu->vector);
+		return;
+	}
+	KT_EXPECT_EQ(t, edu->irq_type, PCI_IRQ_INTX);
+	KT_ASSERT_TRUE(t, expected_intx_route(pdev, &r));
+	rte = rte_of(r.gsi);
+	ktest_printf("    # %s: INTx reaches GSI %u, entry %#llx\n", t->name, r.gsi,
+		     (unsigned long long)rte);
+	KT_EXPECT_UEQ(t, rte & IOAPIC_RTE_VECTOR, (unsigned)edu->vector);
+	KT_EXPECT_FALSE(t, rte & IOAPIC_RTE_MASKED);
+	KT_EXPECT_EQ(t, !!(rte & IOAPIC_RTE_LEVEL), r.level);
+	KT_EXPECT_EQ(t, !!(rte & IOAPIC_RTE_ACTIVE_LOW), r.active_low);
+	KT_EXPECT_FALSE(t, config_word(pdev, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
+}
+
+/* edu's DMA, completed by its interrupt (MSI, or INTx under pci=nomsi),
+ * moves the data there and back; each transfer's interrupt arrived on the
+ * vector the route above programs, and the driver's handler took it. */
+static void edu_dma_by_interrupt_moves_data(struct ktest *t)
+{
+	struct edu *edu = edu_get(0);
+	uint64_t vec_irqs, edu_irqs;
+	dma_addr_t ha, hb;
+	uint8_t *a, *b;
+
+	if (!edu)
+		KT_SKIP(t, "no edu device bound to the edu driver");
+	if (!pci_msi_enabled())
+		KT_EXPECT_EQ(t, edu->irq_type, PCI_IRQ_INTX);
+	ktest_printf("    # %s: edu interrupts by %s on vector %#x\n", t->name,
+		     edu->irq_type == PCI_IRQ_MSI ? "MSI" : "INTx", edu->vector);
+	expect_edu_irq_route(t, edu);
+	a = dma_alloc_coherent(edu_dev(edu), EDU_BUFFER_SIZE, &ha, GFP_KERNEL);
+	b = dma_alloc_coherent(edu_dev(edu), EDU_BUFFER_SIZE, &hb, GFP_KERNEL);
+	KT_ASSERT_TRUE(t, a && b);
+	vec_irqs = irq_count((unsigned)edu->vector);
+	edu_irqs = edu->irq_count;
+	KT_EXPECT_TRUE(t, edu_round_trip(t, edu, a, ha, b, hb, EDU_DMA_MAX_END, PATTERN));
+	KT_EXPECT_UEQ(t, edu->irq_count, edu_irqs + 2);
+	KT_EXPECT_UEQ(t, irq_count((unsigned)edu->vector), vec_irqs + 2);
+	dma_free_coherent(edu_dev(edu), EDU_BUFFER_SIZE, a, ha);
+	dma_free_coherent(edu_dev(edu), EDU_BUFFER_SIZE, b, hb);
 }
 
 /* A transfer whose interrupt never reaches the driver (another handler
