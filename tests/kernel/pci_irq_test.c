@@ -12,6 +12,7 @@
  *   pci=nomsi                         edu's DMA completes through INTx
  *   -device nec-usb-xhci,msix=off     a multi-message MSI block (no delivery:
  *                                     nothing drives xHCI here)
+ *   pci_irq_idle (cpu_idle)           a second's halted wait, ended by edu's MSI
  */
 #include "dma/dma.h"
 #include "drivers/edu.h"
@@ -23,6 +24,7 @@
 #include "kernel/ioapic.h"
 #include "kernel/ktest.h"
 #include "kernel/string.h"
+#include "kernel/timer.h"
 #include "tests/kernel/pci_test.h"
 
 #define EDU_IRQ_STATUS    0x24     /* edu registers (QEMU docs/specs/edu.txt) */
@@ -33,6 +35,9 @@
 #define STORM_TIMEOUT_US  2000000
 #define STORM_AT_LEAST    1000     /* kernel/interrupt.c masks a level line after this */
 #define PATTERN           0x5b
+#define IDLE_WAIT_MS      1000     /* the halted wait the harness measures */
+#define IDLE_SLACK_MS     10000    /* ...and how late it may end on a loaded host */
+#define IDLE_BIT          0x1000   /* the edu status bit the timer raises */
 
 /* What a test handler saw. */
 struct irq_probe {
@@ -486,6 +491,75 @@ static void edu_dma_lost_interrupt_times_out(struct ktest *t)
 	dma_free_coherent(edu_dev(edu), EDU_BUFFER_SIZE, b, hb);
 }
 
+/* A wait on a completion edu's MSI signals, provoked by a timer. */
+struct idle_wait {
+	struct timer_list timer;
+	struct completion done;
+	volatile uint32_t *regs;       /* edu's BAR0 */
+	volatile bool raised;          /* the timer has written IRQ_RAISE */
+	volatile uint32_t status;      /* what the handler acknowledged */
+};
+
+/* Timer callback (in the tick's handler): make edu interrupt. */
+static void idle_raise(struct timer_list *tl)
+{
+	struct idle_wait *w = from_timer(w, tl, timer);
+
+	w->raised = true;
+	w->regs[EDU_IRQ_RAISE / 4] = IDLE_BIT;
+}
+
+static irqreturn_t idle_irq(int irq, void *dev_id)
+{
+	struct idle_wait *w = dev_id;
+	uint32_t status = w->regs[EDU_IRQ_STATUS / 4];
+
+	(void)irq;
+	if (!status)
+		return IRQ_NONE;
+	w->regs[EDU_IRQ_ACK / 4] = status;
+	w->status |= status;
+	if (status & IDLE_BIT)
+		complete(&w->done);
+	return IRQ_HANDLED;
+}
+
+/* About a second's wait_for_completion_timeout(), ended by edu's MSI that
+ * a timer provokes: the completion comes from the interrupt (not early,
+ * not by timeout). The harness marks bracket it: scenario pvh-idle's
+ * cpu_idle requires QEMU to have used little CPU meanwhile (the CPU halts;
+ * only the 100 Hz tick and the MSI wake it). */
+static void edu_msi_wait_halts(struct ktest *t)
+{
+	static struct idle_wait w;
+	struct edu *edu = edu_get(0);
+	irq_action_fn driver_irq;
+	unsigned long start, left;
+
+	if (!edu)
+		KT_SKIP(t, "no edu device bound to the edu driver");
+	if (edu->irq_type != PCI_IRQ_MSI)
+		KT_SKIP(t, "edu is not on MSI (pci=nomsi?)");
+	w = (struct idle_wait){ .regs = edu->regs };
+	init_completion(&w.done);
+	timer_setup(&w.timer, idle_raise, 0);
+	driver_irq = irq_to_desc((unsigned)edu->vector)->action->handler;
+	KT_ASSERT_EQ(t, edu_swap_handler(edu, edu, idle_irq, &w), 0);
+	ktest_harness_mark("cpu-idle begin", "edu_msi_wait");
+	start = jiffies;
+	mod_timer(&w.timer, start + msecs_to_jiffies(IDLE_WAIT_MS));
+	left = wait_for_completion_timeout(&w.done, msecs_to_jiffies(IDLE_WAIT_MS + IDLE_SLACK_MS));
+	ktest_harness_mark("cpu-idle end", "edu_msi_wait");
+	del_timer(&w.timer);
+	KT_EXPECT_GT(t, left, 0);
+	KT_EXPECT_TRUE(t, w.raised);
+	KT_EXPECT_UEQ(t, w.status, IDLE_BIT);
+	KT_EXPECT_TRUE(t, time_after_eq(jiffies, start + msecs_to_jiffies(IDLE_WAIT_MS)));
+	ktest_printf("    # %s: woken after %u ms by vector %#x\n", t->name,
+		     jiffies_to_msecs(jiffies - start), edu->vector);
+	KT_EXPECT_EQ(t, edu_swap_handler(edu, &w, driver_irq, edu), 0);
+}
+
 KTEST_SUITE(pci_irq,
 	    KTEST_CASE(edu_msi_alloc_free_realloc),
 	    KTEST_CASE(edu_intx_alloc_free_realloc),
@@ -494,3 +568,7 @@ KTEST_SUITE(pci_irq,
 	    KTEST_CASE(msi_multi_message_block),
 	    KTEST_CASE(edu_dma_by_interrupt_moves_data),
 	    KTEST_CASE(edu_dma_lost_interrupt_times_out));
+
+/* Explicit: its harness marks mean something only to a scenario with
+ * cpu_idle (pvh-idle), which names it. */
+KTEST_SUITE_EXT(pci_irq_idle, KTEST_EXPLICIT, NULL, KTEST_CASE(edu_msi_wait_halts));
