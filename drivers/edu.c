@@ -6,13 +6,15 @@
  * INTx pin A, level-triggered: with `pci=nomsi`). Writing bits to
  * IRQ_RAISE sets them in IRQ_STATUS and interrupts; the handler reads the
  * status, acknowledges exactly those bits (which lowers INTx before the
- * EOI) and counts. A status of 0 is another device's INTx on a shared line.
+ * EOI), counts, and completes dma_done if the DMA bit was among them. A
+ * status of 0 is another device's INTx on a shared line.
  *
  * The DMA engine copies between memory and a 4 KiB buffer inside the
  * device (device address 0x40000): program source, destination and
  * count, then start it with the command register; the command's start bit
  * clears when the copy is done (about 100 ms of virtual time later), and
- * the device can raise IRQ status 0x100 then. The engine sees memory
+ * the device can raise IRQ status 0x100 then: edu_dma() sleeps on that
+ * interrupt with wait_for_completion_timeout(). The engine sees memory
  * through a 28-bit mask by default: the driver says so to the DMA layer,
  * which bounces anything higher.
  *
@@ -24,6 +26,7 @@
 #include "kernel/interrupt.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/time.h"
+#include "kernel/timer.h"
 
 #define EDU_VENDOR          0x1234
 #define EDU_DEVICE          0x11e8
@@ -43,7 +46,8 @@
 #define EDU_DMA_TO_RAM      0x2    /* cmd: edu buffer -> memory (else memory -> edu) */
 #define EDU_DMA_IRQ         0x4    /* cmd: raise EDU_IRQ_DMA_DONE when done */
 #define EDU_BUFFER_ADDR     0x40000ULL   /* the device's buffer, in its own space */
-#define EDU_DMA_TIMEOUT_US  2000000      /* 100 ms virtual, generous under TCG */
+#define EDU_DMA_TIMEOUT_MS  2000         /* 100 ms virtual, generous under TCG */
+#define EDU_DMA_TIMEOUT_US  (EDU_DMA_TIMEOUT_MS * 1000)
 #define EDU_DMA_POLL_US     1000
 
 #define EDU_ID_MAGIC        0xed   /* low byte of the ID register */
@@ -59,7 +63,7 @@ static inline void edu_write(struct edu *edu, unsigned reg, uint32_t val)
 	edu->regs[reg / 4] = val;
 }
 
-/* Interrupt handler: acknowledge what was raised, and count. */
+/* Interrupt handler: acknowledge what was raised, count, wake a DMA wait. */
 static irqreturn_t edu_irq(int irq, void *ctx)
 {
 	struct edu *edu = ctx;
@@ -71,6 +75,8 @@ static irqreturn_t edu_irq(int irq, void *ctx)
 	edu_write(edu, EDU_REG_IRQ_ACK, status);
 	edu->irq_status = status;
 	edu->irq_count++;
+	if (status & EDU_IRQ_DMA_DONE)
+		complete(&edu->dma_done);
 	return IRQ_HANDLED;
 }
 
@@ -127,36 +133,49 @@ static int edu_dma_check(struct edu *edu, dma_addr_t addr, unsigned offset, size
 	return 0;
 }
 
+/* Wait for the engine: halted until its interrupt, or polling its command. */
+static int edu_dma_wait(struct edu *edu, bool use_irq)
+{
+	if (use_irq)
+		return wait_for_completion_timeout(&edu->dma_done,
+						   msecs_to_jiffies(EDU_DMA_TIMEOUT_MS)) ?
+		       0 : -ETIMEDOUT;
+	return poll_timeout_us(!(edu_read64(edu, EDU_REG_DMA_CMD) & EDU_DMA_START),
+			       EDU_DMA_POLL_US, EDU_DMA_TIMEOUT_US);
+}
+
+/* A transfer that did not end in time: say why. A running engine cannot
+ * be stopped, so the device is dead; a finished one stays usable. */
+static void edu_dma_timed_out(struct edu *edu, size_t len)
+{
+	if (edu_read64(edu, EDU_REG_DMA_CMD) & EDU_DMA_START) {
+		edu->dead = true;       /* the copy may still land: no more DMA */
+		dev_err(edu_dev(edu), "DMA of %zu bytes did not complete; device marked "
+			"dead: keep its buffers allocated", len);
+		return;
+	}
+	dev_err(edu_dev(edu), "DMA of %zu bytes finished, but no completion interrupt on "
+		"vector %#x (%s) within %u ms; the device stays usable", len, edu->vector,
+		edu->irq_type == PCI_IRQ_MSI ? "MSI" : "INTx", EDU_DMA_TIMEOUT_MS);
+}
+
 int edu_dma(struct edu *edu, dma_addr_t addr, unsigned offset, size_t len,
 	    enum dma_data_direction dir, bool use_irq)
 {
 	bool to_ram = dir == DMA_FROM_DEVICE;
-	uint64_t done_before = edu->irq_count;
 	int err = edu_dma_check(edu, addr, offset, len, dir);
 
 	if (err)
 		return err;
+	reinit_completion(&edu->dma_done);     /* a late interrupt is not this one's */
 	edu_write64(edu, EDU_REG_DMA_SRC, to_ram ? EDU_BUFFER_ADDR + offset : addr);
 	edu_write64(edu, EDU_REG_DMA_DST, to_ram ? addr : EDU_BUFFER_ADDR + offset);
 	edu_write64(edu, EDU_REG_DMA_COUNT, len);
 	edu_write64(edu, EDU_REG_DMA_CMD, EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0) |
 		    (use_irq ? EDU_DMA_IRQ : 0));
-	if (use_irq)
-		err = poll_timeout_us(edu->irq_count != done_before &&
-				      (edu->irq_status & EDU_IRQ_DMA_DONE),
-				      EDU_DMA_POLL_US, EDU_DMA_TIMEOUT_US);
-	else
-		err = poll_timeout_us(!(edu_read64(edu, EDU_REG_DMA_CMD) & EDU_DMA_START),
-				      EDU_DMA_POLL_US, EDU_DMA_TIMEOUT_US);
-	if (err && (edu_read64(edu, EDU_REG_DMA_CMD) & EDU_DMA_START)) {
-		/* edu cannot abort: the copy may still land later, so nothing may
-		 * hand this device memory again. */
-		edu->dead = true;
-		dev_err(edu_dev(edu), "DMA of %zu bytes did not complete; device marked "
-			"dead: keep its buffers allocated", len);
-	} else if (err) {
-		dev_err(edu_dev(edu), "DMA of %zu bytes: no completion interrupt", len);
-	}
+	err = edu_dma_wait(edu, use_irq);
+	if (err)
+		edu_dma_timed_out(edu, len);
 	return err;
 }
 
@@ -205,6 +224,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!edu)
 		return -ENOMEM;
 	edu->pdev = pdev;
+	init_completion(&edu->dma_done);
 	err = pci_enable_device(pdev);
 	if (err)
 		goto fail_free;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dma/dma.h"
+#include "kernel/completion.h"
 
 struct pci_dev;
 
@@ -26,6 +27,7 @@ struct edu {
 	unsigned irq_type;              /* PCI_IRQ_MSI, or PCI_IRQ_INTX (pci=nomsi) */
 	volatile uint64_t irq_count;    /* interrupts handled */
 	volatile uint32_t irq_status;   /* status bits the last interrupt acknowledged */
+	struct completion dma_done;     /* completed by the interrupt that ends a transfer */
 	bool dead;                      /* a DMA timed out while running: no more DMA */
 };
 
@@ -44,7 +46,8 @@ struct device *edu_dev(struct edu *edu);
  * @offset: where in the device's 4 KiB buffer
  * @len: bytes
  * @dir: DMA_TO_DEVICE (memory -> edu) or DMA_FROM_DEVICE (edu -> memory)
- * @use_irq: wait for the completion interrupt instead of polling
+ * @use_irq: halt until the completion interrupt (MSI, or INTx under
+ *           pci=nomsi) signals edu->dma_done, instead of polling the engine
  *
  * Refuses what the device cannot do: a range not ending within the first
  * EDU_DMA_MAX_END bytes of its buffer (QEMU 7.2 would abort) or a memory
@@ -52,7 +55,9 @@ struct device *edu_dev(struct edu *edu);
  * device would silently truncate it). Each transfer takes about 100 ms of
  * QEMU's virtual time. edu cannot abort a transfer: after -ETIMEDOUT with
  * the engine still running the device is marked dead (-EIO from then on)
- * and the caller must not free or reuse the buffer it was given.
+ * and the caller must not free or reuse the buffer it was given; with the
+ * engine finished but no interrupt the error says so and the device stays
+ * usable.
  * Return: 0, -EINVAL, -EBUSY (a transfer is running), -ETIMEDOUT or -EIO.
  */
 int edu_dma(struct edu *edu, dma_addr_t addr, unsigned offset, size_t len,

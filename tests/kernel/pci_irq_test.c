@@ -12,6 +12,7 @@
  *   pci=nomsi                         edu's DMA completes through INTx
  *   -device nec-usb-xhci,msix=off     a multi-message MSI block (no delivery:
  *                                     nothing drives xHCI here)
+ *   pci_irq_idle (cpu_idle)           a second's halted wait, ended by edu's MSI
  */
 #include "dma/dma.h"
 #include "drivers/edu.h"
@@ -23,6 +24,7 @@
 #include "kernel/ioapic.h"
 #include "kernel/ktest.h"
 #include "kernel/string.h"
+#include "kernel/timer.h"
 #include "tests/kernel/pci_test.h"
 
 #define EDU_IRQ_STATUS    0x24     /* edu registers (QEMU docs/specs/edu.txt) */
@@ -33,6 +35,9 @@
 #define STORM_TIMEOUT_US  2000000
 #define STORM_AT_LEAST    1000     /* kernel/interrupt.c masks a level line after this */
 #define PATTERN           0x5b
+#define IDLE_WAIT_MS      1000     /* the halted wait the harness measures */
+#define IDLE_SLACK_MS     10000    /* ...and how late it may end on a loaded host */
+#define IDLE_BIT          0x1000   /* the edu status bit the timer raises */
 
 /* What a test handler saw. */
 struct irq_probe {
@@ -157,18 +162,38 @@ static void edu_msi_alloc_free_realloc(struct ktest *t)
 	edu_give_back(pdev);
 }
 
-/* Where the line the firmware programmed should arrive, as the kernel
- * should route it. False if the firmware programmed none. */
+/* The MADT's interrupt source override for ISA IRQ @line, or NULL. */
+static const struct acpi_madt_override *madt_override(unsigned line)
+{
+	const struct acpi_info *a = acpi_get_info();
+
+	for (unsigned i = 0; a->madt_present && i < a->madt.override_count; i++)
+		if (a->madt.overrides[i].bus == 0 && a->madt.overrides[i].source_irq == line)
+			return &a->madt.overrides[i];
+	return NULL;
+}
+
+/* Where the line the firmware programmed should arrive, worked out here
+ * from the raw MADT entries (ACPI 6.4, 5.2.12.5, table 5.50), not by the
+ * kernel's resolver: a PCI INTx is level, active low unless an override
+ * of its ISA IRQ says otherwise. False if the firmware programmed none. */
 static bool expected_intx_route(struct pci_dev *pdev, struct acpi_irq_route *r)
 {
+	const struct acpi_madt_override *o;
 	uint8_t line;
 
 	pci_read_config_byte(pdev, PCI_INTERRUPT_LINE, &line);
 	if (line == 0 || line == 0xff)
 		return false;
 	*r = (struct acpi_irq_route){ .gsi = line, .level = true, .active_low = true };
-	if (line < 16 && acpi_get_info()->madt_present)
-		acpi_madt_isa_route(&acpi_get_info()->madt, line, true, r);
+	if (line >= 16 || !(o = madt_override(line)))
+		return true;
+	r->gsi = o->gsi;
+	if ((o->flags & ACPI_MPS_TRIGGER_MASK) == ACPI_MPS_TRIGGER_EDGE)
+		r->level = false;
+	if ((o->flags & ACPI_MPS_POLARITY_MASK) == ACPI_MPS_POLARITY_HIGH)
+		r->active_low = false;
+	r->overridden = true;
 	return true;
 }
 
@@ -209,7 +234,13 @@ static void edu_intx_alloc_free_realloc(struct ktest *t)
 	snapshot(pdev, &before);
 	KT_EXPECT_EQ(t, pci_alloc_irq_vectors(pdev, 2, 2, PCI_IRQ_INTX), -ENOSPC);
 	expect_unchanged(t, pdev, &before);
+	ktest_printf("    # %s: line %u reaches GSI %u, %s, active %s (%s)\n", t->name,
+		     config_word(pdev, PCI_INTERRUPT_LINE) & 0xff, r.gsi,
+		     r.level ? "level" : "edge", r.active_low ? "low" : "high",
+		     r.overridden ? "a MADT override" : "no override");
 	for (unsigned round = 0; round < 2; round++) {
+		/* as an MSI user or the firmware may leave it: INTx must turn it on */
+		pci_write_config_word(pdev, PCI_COMMAND, before.command | PCI_COMMAND_INTX_DISABLE);
 		KT_EXPECT_EQ(t, pci_alloc_irq_vectors(pdev, 1, 4, PCI_IRQ_INTX), 1);
 		KT_EXPECT_EQ(t, pdev->irq.type, PCI_IRQ_INTX);
 		v = pci_irq_vector(pdev, 0);
@@ -351,12 +382,62 @@ static void msi_multi_message_block(struct ktest *t)
 	expect_unchanged(t, x, &before);
 }
 
+/* Put @handler with @dev_id on edu's vector in place of whatever @old_id has. */
+static int edu_swap_handler(struct edu *edu, void *old_id, irq_action_fn handler, void *dev_id)
+{
+	free_irq((unsigned)edu->vector, old_id);
+	return request_irq((unsigned)edu->vector, handler, IRQF_SHARED, "pci_irq", dev_id);
+}
+
+/* Fill @buf, copy it into edu and back into @back with interrupt waits;
+ * true if the bytes came back. */
+static bool edu_round_trip(struct ktest *t, struct edu *edu, uint8_t *buf, dma_addr_t h,
+			   uint8_t *back, dma_addr_t hb, unsigned len, uint8_t seed)
+{
+	for (unsigned i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seed + i * 7);
+	memset(back, 0, len);
+	KT_EXPECT_EQ(t, edu_dma(edu, h, 0, len, DMA_TO_DEVICE, true), 0);
+	KT_EXPECT_EQ(t, edu_dma(edu, hb, 0, len, DMA_FROM_DEVICE, true), 0);
+	return memcmp(buf, back, len) == 0;
+}
+
+/* The vector edu's interrupt is really programmed to arrive on: under
+ * MSI the message data in its capability; under INTx the entry of the
+ * I/O APIC pin its line reaches, unmasked and signalled as the MADT says,
+ * with INTx enabled in COMMAND. */
+static void expect_edu_irq_route(struct ktest *t, struct edu *edu)
+{
+	struct pci_dev *pdev = edu->pdev;
+	struct acpi_irq_route r;
+	uint64_t rte;
+	bool is64;
+
+	if (edu->irq_type == PCI_IRQ_MSI) {
+		is64 = config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS) & PCI_MSI_FLAGS_64BIT;
+		KT_EXPECT_EQ(t, config_word(pdev, pdev->msi_cap + (is64 ? PCI_MSI_DATA_64 :
+					    PCI_MSI_DATA_32)) & 0xff, edu->vector);
+		return;
+	}
+	KT_EXPECT_EQ(t, edu->irq_type, PCI_IRQ_INTX);
+	KT_ASSERT_TRUE(t, expected_intx_route(pdev, &r));
+	rte = rte_of(r.gsi);
+	ktest_printf("    # %s: INTx reaches GSI %u, entry %#llx\n", t->name, r.gsi,
+		     (unsigned long long)rte);
+	KT_EXPECT_UEQ(t, rte & IOAPIC_RTE_VECTOR, (unsigned)edu->vector);
+	KT_EXPECT_FALSE(t, rte & IOAPIC_RTE_MASKED);
+	KT_EXPECT_EQ(t, !!(rte & IOAPIC_RTE_LEVEL), r.level);
+	KT_EXPECT_EQ(t, !!(rte & IOAPIC_RTE_ACTIVE_LOW), r.active_low);
+	KT_EXPECT_FALSE(t, config_word(pdev, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE);
+}
+
 /* edu's DMA, completed by its interrupt (MSI, or INTx under pci=nomsi),
- * moves the data there and back. */
+ * moves the data there and back; each transfer's interrupt arrived on the
+ * vector the route above programs, and the driver's handler took it. */
 static void edu_dma_by_interrupt_moves_data(struct ktest *t)
 {
 	struct edu *edu = edu_get(0);
-	uint64_t irqs;
+	uint64_t vec_irqs, edu_irqs;
 	dma_addr_t ha, hb;
 	uint8_t *a, *b;
 
@@ -366,18 +447,125 @@ static void edu_dma_by_interrupt_moves_data(struct ktest *t)
 		KT_EXPECT_EQ(t, edu->irq_type, PCI_IRQ_INTX);
 	ktest_printf("    # %s: edu interrupts by %s on vector %#x\n", t->name,
 		     edu->irq_type == PCI_IRQ_MSI ? "MSI" : "INTx", edu->vector);
+	expect_edu_irq_route(t, edu);
 	a = dma_alloc_coherent(edu_dev(edu), EDU_BUFFER_SIZE, &ha, GFP_KERNEL);
 	b = dma_alloc_coherent(edu_dev(edu), EDU_BUFFER_SIZE, &hb, GFP_KERNEL);
 	KT_ASSERT_TRUE(t, a && b);
-	for (unsigned i = 0; i < EDU_DMA_MAX_END; i++)
-		a[i] = (uint8_t)(PATTERN + i * 13);
-	irqs = irq_count((unsigned)edu->vector);
-	KT_EXPECT_EQ(t, edu_dma(edu, ha, 0, EDU_DMA_MAX_END, DMA_TO_DEVICE, true), 0);
-	KT_EXPECT_EQ(t, edu_dma(edu, hb, 0, EDU_DMA_MAX_END, DMA_FROM_DEVICE, true), 0);
-	KT_EXPECT_MEMEQ(t, a, b, EDU_DMA_MAX_END);
-	KT_EXPECT_UGE(t, irq_count((unsigned)edu->vector), irqs + 2);
+	vec_irqs = irq_count((unsigned)edu->vector);
+	edu_irqs = edu->irq_count;
+	KT_EXPECT_TRUE(t, edu_round_trip(t, edu, a, ha, b, hb, EDU_DMA_MAX_END, PATTERN));
+	KT_EXPECT_UEQ(t, edu->irq_count, edu_irqs + 2);
+	KT_EXPECT_UEQ(t, irq_count((unsigned)edu->vector), vec_irqs + 2);
 	dma_free_coherent(edu_dev(edu), EDU_BUFFER_SIZE, a, ha);
 	dma_free_coherent(edu_dev(edu), EDU_BUFFER_SIZE, b, hb);
+}
+
+/* A transfer whose interrupt never reaches the driver (another handler
+ * takes it) times out with an error naming the device and the reason, and
+ * the device stays usable. A stale completion (a DMA-done interrupt while
+ * idle) does not end the next transfer early: its data is checked. */
+static void edu_dma_lost_interrupt_times_out(struct ktest *t)
+{
+	static char out[512];
+	struct edu *edu = edu_get(0);
+	struct irq_probe p;
+	irq_action_fn driver_irq;
+	uint64_t before;
+	dma_addr_t ha, hb;
+	uint8_t *a, *b;
+
+	if (!edu)
+		KT_SKIP(t, "no edu device bound to the edu driver");
+	a = dma_alloc_coherent(edu_dev(edu), EDU_BUFFER_SIZE, &ha, GFP_KERNEL);
+	b = dma_alloc_coherent(edu_dev(edu), EDU_BUFFER_SIZE, &hb, GFP_KERNEL);
+	KT_ASSERT_TRUE(t, a && b);
+	driver_irq = irq_to_desc((unsigned)edu->vector)->action->handler;
+	p = (struct irq_probe){ .regs = edu->regs, .claim = true };
+	KT_ASSERT_EQ(t, edu_swap_handler(edu, edu, probe_irq, &p), 0);
+	ktest_expect_error(t, "no completion interrupt");
+	console_capture_start(out, sizeof(out));
+	KT_EXPECT_EQ(t, edu_dma(edu, ha, 0, 64, DMA_TO_DEVICE, true), -ETIMEDOUT);
+	console_capture_stop();
+	KT_EXPECT_SUBSTR(t, out, edu_dev(edu)->name);
+	KT_EXPECT_SUBSTR(t, out, "no completion interrupt");
+	KT_EXPECT_UEQ(t, p.status & EDU_IRQ_DMA_DONE, EDU_IRQ_DMA_DONE);   /* it was sent */
+	KT_EXPECT_FALSE(t, edu->dead);
+	KT_ASSERT_EQ(t, edu_swap_handler(edu, &p, driver_irq, edu), 0);
+	before = edu->irq_count;
+	edu_raise_irq(edu, EDU_IRQ_DMA_DONE);          /* a DMA-done nobody waits for */
+	KT_EXPECT_EQ(t, wait_count(&edu->irq_count, before + 1, IRQ_TIMEOUT_US), 0);
+	KT_EXPECT_TRUE(t, edu_round_trip(t, edu, a, ha, b, hb, EDU_DMA_MAX_END, PATTERN));
+	dma_free_coherent(edu_dev(edu), EDU_BUFFER_SIZE, a, ha);
+	dma_free_coherent(edu_dev(edu), EDU_BUFFER_SIZE, b, hb);
+}
+
+/* A wait on a completion edu's MSI signals, provoked by a timer. */
+struct idle_wait {
+	struct timer_list timer;
+	struct completion done;
+	volatile uint32_t *regs;       /* edu's BAR0 */
+	volatile bool raised;          /* the timer has written IRQ_RAISE */
+	volatile uint32_t status;      /* what the handler acknowledged */
+};
+
+/* Timer callback (in the tick's handler): make edu interrupt. */
+static void idle_raise(struct timer_list *tl)
+{
+	struct idle_wait *w = from_timer(w, tl, timer);
+
+	w->raised = true;
+	w->regs[EDU_IRQ_RAISE / 4] = IDLE_BIT;
+}
+
+static irqreturn_t idle_irq(int irq, void *dev_id)
+{
+	struct idle_wait *w = dev_id;
+	uint32_t status = w->regs[EDU_IRQ_STATUS / 4];
+
+	(void)irq;
+	if (!status)
+		return IRQ_NONE;
+	w->regs[EDU_IRQ_ACK / 4] = status;
+	w->status |= status;
+	if (status & IDLE_BIT)
+		complete(&w->done);
+	return IRQ_HANDLED;
+}
+
+/* About a second's wait_for_completion_timeout(), ended by edu's MSI that
+ * a timer provokes: the completion comes from the interrupt (not early,
+ * not by timeout). The harness marks bracket it: scenario pvh-idle's
+ * cpu_idle requires QEMU to have used little CPU meanwhile (the CPU halts;
+ * only the 100 Hz tick and the MSI wake it). */
+static void edu_msi_wait_halts(struct ktest *t)
+{
+	static struct idle_wait w;
+	struct edu *edu = edu_get(0);
+	irq_action_fn driver_irq;
+	unsigned long start, left;
+
+	if (!edu)
+		KT_SKIP(t, "no edu device bound to the edu driver");
+	if (edu->irq_type != PCI_IRQ_MSI)
+		KT_SKIP(t, "edu is not on MSI (pci=nomsi?)");
+	w = (struct idle_wait){ .regs = edu->regs };
+	init_completion(&w.done);
+	timer_setup(&w.timer, idle_raise, 0);
+	driver_irq = irq_to_desc((unsigned)edu->vector)->action->handler;
+	KT_ASSERT_EQ(t, edu_swap_handler(edu, edu, idle_irq, &w), 0);
+	ktest_harness_mark("cpu-idle begin", "edu_msi_wait");
+	start = jiffies;
+	mod_timer(&w.timer, start + msecs_to_jiffies(IDLE_WAIT_MS));
+	left = wait_for_completion_timeout(&w.done, msecs_to_jiffies(IDLE_WAIT_MS + IDLE_SLACK_MS));
+	ktest_harness_mark("cpu-idle end", "edu_msi_wait");
+	del_timer(&w.timer);
+	KT_EXPECT_GT(t, left, 0);
+	KT_EXPECT_TRUE(t, w.raised);
+	KT_EXPECT_UEQ(t, w.status, IDLE_BIT);
+	KT_EXPECT_TRUE(t, time_after_eq(jiffies, start + msecs_to_jiffies(IDLE_WAIT_MS)));
+	ktest_printf("    # %s: woken after %u ms by vector %#x\n", t->name,
+		     jiffies_to_msecs(jiffies - start), edu->vector);
+	KT_EXPECT_EQ(t, edu_swap_handler(edu, &w, driver_irq, edu), 0);
 }
 
 KTEST_SUITE(pci_irq,
@@ -386,4 +574,9 @@ KTEST_SUITE(pci_irq,
 	    KTEST_CASE(intx_storm_masked),
 	    KTEST_CASE(intx_unrouted_line_refused),
 	    KTEST_CASE(msi_multi_message_block),
-	    KTEST_CASE(edu_dma_by_interrupt_moves_data));
+	    KTEST_CASE(edu_dma_by_interrupt_moves_data),
+	    KTEST_CASE(edu_dma_lost_interrupt_times_out));
+
+/* Explicit: its harness marks mean something only to a scenario with
+ * cpu_idle (pvh-idle), which names it. */
+KTEST_SUITE_EXT(pci_irq_idle, KTEST_EXPLICIT, NULL, KTEST_CASE(edu_msi_wait_halts));
