@@ -89,6 +89,13 @@ struct dma_map_ops {
 
 extern const struct dma_map_ops dma_direct_ops;
 
+/* Attach @ops as @dev's backend (platform code, before a driver binds:
+ * binding keeps it). Linux's set_dma_ops(). */
+static inline void set_dma_ops(struct device *dev, const struct dma_map_ops *ops)
+{
+	dev->dma_ops = ops;
+}
+
 /* Does the DMA segment [addr, addr + len) respect @dev's max_seg_size and
  * segment boundary? (dma/scatterlist.c, pure) */
 bool dma_segment_fits(const struct device *dev, dma_addr_t addr, unsigned int len);
