@@ -63,8 +63,8 @@ struct dma_map_ops {
 			     enum dma_data_direction dir);
 	void (*sync_for_device)(struct device *dev, dma_addr_t addr, size_t size,
 				enum dma_data_direction dir);
-	/* The same for the first @nents entries of a mapped list. NULL: the
-	 * front door calls sync_for_cpu/_for_device on each mapped segment. */
+	/* The same for the mapped segments among the first @nents entries of
+	 * a list. NULL: nothing to do (as in Linux). */
 	void (*sync_sg_for_cpu)(struct device *dev, struct scatterlist *sg, int nents,
 				enum dma_data_direction dir);
 	void (*sync_sg_for_device)(struct device *dev, struct scatterlist *sg, int nents,
@@ -75,7 +75,7 @@ struct dma_map_ops {
 	/* Can the backend serve a device limited to @mask? NULL: any mask. */
 	bool (*dma_supported)(const struct device *dev, uint64_t mask);
 	/* The mask that reaches everything the backend may map without
-	 * bouncing. NULL: the mask that reaches all of RAM. */
+	 * bouncing. NULL: 32 bits (Linux's default). */
 	uint64_t (*get_required_mask)(const struct device *dev);
 	/* Largest single mapping. NULL: SIZE_MAX. */
 	size_t (*max_mapping_size)(const struct device *dev);

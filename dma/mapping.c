@@ -19,13 +19,10 @@
 #include "dma/debug.h"
 #include "dma/internal.h"
 #include "dma/scatterlist.h"
-#include "dma/swiotlb.h"
 #include "kernel/errno.h"
 #include "kernel/mm/layout.h"
-#include "kernel/mm/memmap.h"
 #include "kernel/mm/paging.h"
 
-#define DMA_MIN_MASK     DMA_BIT_MASK(24)   /* narrower masks reach too little RAM */
 #define CALLER()         __builtin_return_address(0)
 
 /* ---- what the CPU really has mapped ---- */
@@ -100,23 +97,18 @@ static const struct dma_map_ops *dma_ops_of(const struct device *dev)
 	return dev->dma_ops ? dev->dma_ops : &dma_direct_ops;
 }
 
-/* Can the platform serve a device limited to @mask? It must reach some RAM
- * to allocate from, and enough bounce slots for the largest mapping must
- * lie below it (dma/swiotlb.c puts its pool low for this). */
-static bool dma_mask_supported(uint64_t mask)
+int dma_supported(struct device *dev, uint64_t mask)
 {
-	if (mask < DMA_MIN_MASK)
-		return false;
-	if (mask >= memmap_ram_end() - 1)
-		return true;
-	return swiotlb_slots_below(mask) >= IO_TLB_SEGSIZE;
+	const struct dma_map_ops *ops = dma_ops_of(dev);
+
+	return !ops->dma_supported || ops->dma_supported(dev, mask);
 }
 
 int dma_set_mask(struct device *dev, uint64_t mask)
 {
-	if (!dma_mask_supported(mask)) {
-		dev_err(dev, "DMA mask %#llx cannot be served: too narrow for RAM and "
-			"the bounce pool", (unsigned long long)mask);
+	if (!dma_supported(dev, mask)) {
+		dev_err(dev, "DMA mask %#llx cannot be served by the %s backend",
+			(unsigned long long)mask, dma_ops_of(dev)->name);
 		return -EIO;
 	}
 	dev->dma_mask = mask;
@@ -125,8 +117,9 @@ int dma_set_mask(struct device *dev, uint64_t mask)
 
 int dma_set_coherent_mask(struct device *dev, uint64_t mask)
 {
-	if (mask < DMA_MIN_MASK) {
-		dev_err(dev, "coherent DMA mask %#llx is too narrow", (unsigned long long)mask);
+	if (!dma_supported(dev, mask)) {
+		dev_err(dev, "coherent DMA mask %#llx cannot be served by the %s backend",
+			(unsigned long long)mask, dma_ops_of(dev)->name);
 		return -EIO;
 	}
 	dev->coherent_dma_mask = mask;
@@ -142,18 +135,22 @@ int dma_set_mask_and_coherent(struct device *dev, uint64_t mask)
 
 uint64_t dma_get_mask(const struct device *dev) { return dev->dma_mask; }
 
+/* Linux's default for a backend that does not say: 32 bits. */
 uint64_t dma_get_required_mask(const struct device *dev)
 {
-	uint64_t last = memmap_ram_end() - 1;
-	unsigned bits = 64 - (unsigned)__builtin_clzll(last | 1);
+	const struct dma_map_ops *ops = dma_ops_of(dev);
 
-	(void)dev;
-	return DMA_BIT_MASK(bits);
+	return ops->get_required_mask ? ops->get_required_mask(dev) : DMA_BIT_MASK(32);
 }
 
+/* The tighter of mask and bus limit is below what the backend needs. */
 bool dma_addressing_limited(const struct device *dev)
 {
-	return dma_direct_limit(dev) < memmap_ram_end() - 1;
+	uint64_t reach = dev->dma_mask;
+
+	if (dev->bus_dma_limit && dev->bus_dma_limit < reach)
+		reach = dev->bus_dma_limit;
+	return reach < dma_get_required_mask(dev);
 }
 
 size_t dma_max_mapping_size(const struct device *dev)
@@ -161,6 +158,22 @@ size_t dma_max_mapping_size(const struct device *dev)
 	const struct dma_map_ops *ops = dma_ops_of(dev);
 
 	return ops->max_mapping_size ? ops->max_mapping_size(dev) : SIZE_MAX;
+}
+
+size_t dma_opt_mapping_size(const struct device *dev)
+{
+	const struct dma_map_ops *ops = dma_ops_of(dev);
+	size_t opt = ops->opt_mapping_size ? ops->opt_mapping_size(dev) : SIZE_MAX;
+	size_t max = dma_max_mapping_size(dev);
+
+	return opt < max ? opt : max;
+}
+
+unsigned long dma_get_merge_boundary(const struct device *dev)
+{
+	const struct dma_map_ops *ops = dma_ops_of(dev);
+
+	return ops->get_merge_boundary ? ops->get_merge_boundary(dev) : 0;
 }
 
 int dma_set_max_seg_size(struct device *dev, unsigned int size)
@@ -425,22 +438,18 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size
 		dma_ops_of(dev)->sync_for_device(dev, addr, size, dir);
 }
 
-/* Sync each mapped segment; a bounce copy is per segment. */
+/* The backend syncs the list's mapped segments (none to do if it has no op). */
 static void dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
 			enum dma_data_direction dir, bool for_cpu)
 {
 	const struct dma_map_ops *ops = dma_ops_of(dev);
-	void (*sync)(struct device *, dma_addr_t, size_t, enum dma_data_direction) =
-		for_cpu ? ops->sync_for_cpu : ops->sync_for_device;
-	struct scatterlist *s;
-	int i;
+	void (*sync)(struct device *, struct scatterlist *, int, enum dma_data_direction) =
+		for_cpu ? ops->sync_sg_for_cpu : ops->sync_sg_for_device;
 
 	if (!sync || !dma_valid_direction(dir) ||
 	    !dma_check_nents(dev, sg, nents, for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device"))
 		return;
-	for_each_sg(sg, s, nents, i)
-		if (s->dma_length)
-			sync(dev, s->dma_address, s->dma_length, dir);
+	sync(dev, sg, nents, dir);
 }
 
 void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nents,

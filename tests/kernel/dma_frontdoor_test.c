@@ -72,11 +72,6 @@ static const struct dma_map_ops *t_backend(void)
 
 static struct edu *edu0(void) { return edu_get(0); }
 
-static const char *frontdoor_skip(void)
-{
-	return edu0() ? NULL : "no edu device in this scenario";
-}
-
 static void t_fill(uint8_t *p, size_t len, uint8_t seed)
 {
 	for (size_t i = 0; i < len; i++)
@@ -129,10 +124,14 @@ static void t_round_trip(struct ktest *t, struct edu *edu, uint8_t *buf, size_t 
  */
 static void backend_survives_bind(struct ktest *t)
 {
-	struct pci_dev *pdev = edu0()->pdev;
-	uint8_t *buf = kmalloc(T_LEN, GFP_KERNEL);
+	struct pci_dev *pdev;
+	uint8_t *buf;
 	struct edu *edu;
 
+	if (!edu0())
+		KT_SKIP(t, "no edu device in this scenario");
+	pdev = edu0()->pdev;
+	buf = kmalloc(T_LEN, GFP_KERNEL);
 	KT_ASSERT_NOT_NULL(t, buf);
 	memset(&t_calls, 0, sizeof(t_calls));
 	KT_ASSERT_EQ(t, t_rebind(pdev, t_attach_counting), 0);
@@ -152,4 +151,158 @@ static void backend_survives_bind(struct ktest *t)
 	kfree(buf);
 }
 
-KTEST_SUITE_EXT(dma_frontdoor, 0, frontdoor_skip, KTEST_CASE(backend_survives_bind));
+/* ---- a backend with answers of its own (no DMA happens) ---- */
+
+#define Q_MIN_MASK   DMA_BIT_MASK(40)    /* the narrowest mask it serves */
+#define Q_REQUIRED   DMA_BIT_MASK(48)    /* what it needs to never bounce */
+#define Q_MAX_SIZE   (1u << 20)
+#define Q_MERGE      0xfffUL             /* a 4 KiB granule */
+
+static size_t q_opt = 128u << 10;        /* changed by a case: capped by Q_MAX_SIZE */
+static unsigned q_sync_sg_nents;
+
+static bool q_supported(const struct device *dev, uint64_t mask)
+{
+	(void)dev;
+	return mask >= Q_MIN_MASK;
+}
+
+static uint64_t q_required(const struct device *dev) { (void)dev; return Q_REQUIRED; }
+static size_t q_max(const struct device *dev) { (void)dev; return Q_MAX_SIZE; }
+static size_t q_opt_size(const struct device *dev) { (void)dev; return q_opt; }
+static unsigned long q_merge(const struct device *dev) { (void)dev; return Q_MERGE; }
+
+static void q_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
+		      enum dma_data_direction dir)
+{
+	(void)dev; (void)sg; (void)dir;
+	q_sync_sg_nents += (unsigned)nents;
+}
+
+/* Device address = physical address, nothing else (a backend in one line). */
+static int q_map_sg(struct device *dev, struct scatterlist *sg, int nents,
+		    enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *s;
+	int i;
+
+	(void)dev; (void)dir; (void)attrs;
+	for_each_sg(sg, s, nents, i) {
+		s->dma_address = sg_phys(s);
+		s->dma_length = s->length;
+	}
+	return nents;
+}
+
+static void q_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+		       enum dma_data_direction dir, unsigned long attrs)
+{
+	(void)dev; (void)sg; (void)nents; (void)dir; (void)attrs;
+}
+
+static const struct dma_map_ops q_ops = {
+	.name = "frontdoor-answers",
+	.map_sg = q_map_sg,
+	.unmap_sg = q_unmap_sg,
+	.dma_supported = q_supported,
+	.get_required_mask = q_required,
+	.max_mapping_size = q_max,
+	.opt_mapping_size = q_opt_size,
+	.get_merge_boundary = q_merge,
+	.sync_sg_for_cpu = q_sync_sg,
+	.sync_sg_for_device = q_sync_sg,
+};
+
+static const struct dma_map_ops q_ops_silent = { .name = "frontdoor-silent" };
+
+static void q_device(struct device *dev, const struct dma_map_ops *ops)
+{
+	memset(dev, 0, sizeof(*dev));
+	strlcpy(dev->name, "dma_frontdoor", sizeof(dev->name));
+	dma_device_init(dev);
+	set_dma_ops(dev, ops);
+}
+
+/* dma_supported() and both mask setters take the backend's word. */
+static void mask_support_asks_backend(struct ktest *t)
+{
+	struct device dev;
+
+	q_device(&dev, &q_ops);
+	KT_EXPECT_EQ(t, dma_supported(&dev, DMA_BIT_MASK(32)), 0);
+	KT_EXPECT_EQ(t, dma_supported(&dev, Q_MIN_MASK), 1);
+	ktest_expect_error(t, "cannot be served by the frontdoor-answers backend");
+	KT_EXPECT_EQ(t, dma_set_mask(&dev, DMA_BIT_MASK(39)), -EIO);
+	KT_EXPECT_EQ(t, dma_set_coherent_mask(&dev, DMA_BIT_MASK(39)), -EIO);
+	KT_EXPECT_UEQ(t, dma_get_mask(&dev), DMA_DEFAULT_MASK);       /* refused: unchanged */
+	KT_EXPECT_UEQ(t, dev.coherent_dma_mask, DMA_DEFAULT_MASK);
+	KT_EXPECT_EQ(t, dma_set_mask_and_coherent(&dev, Q_MIN_MASK), 0);
+	KT_EXPECT_UEQ(t, dma_get_mask(&dev), Q_MIN_MASK);
+	q_device(&dev, &q_ops_silent);                                /* no op: any mask */
+	KT_EXPECT_EQ(t, dma_supported(&dev, DMA_BIT_MASK(12)), 1);
+	q_device(&dev, &dma_direct_ops);                              /* direct: 24-bit floor */
+	KT_EXPECT_EQ(t, dma_supported(&dev, DMA_BIT_MASK(23)), 0);
+	KT_EXPECT_EQ(t, dma_supported(&dev, DMA_BIT_MASK(64)), 1);
+}
+
+/* Addressing limits: the mask (or bus limit) against the backend's required mask. */
+static void addressing_limits_ask_backend(struct ktest *t)
+{
+	struct device dev;
+
+	q_device(&dev, &q_ops);
+	KT_EXPECT_UEQ(t, dma_get_required_mask(&dev), Q_REQUIRED);
+	KT_ASSERT_EQ(t, dma_set_mask(&dev, DMA_BIT_MASK(44)), 0);
+	KT_EXPECT_TRUE(t, dma_addressing_limited(&dev));
+	KT_ASSERT_EQ(t, dma_set_mask(&dev, Q_REQUIRED), 0);
+	KT_EXPECT_FALSE(t, dma_addressing_limited(&dev));
+	dev.bus_dma_limit = DMA_BIT_MASK(42);                         /* the bus is narrower */
+	KT_EXPECT_TRUE(t, dma_addressing_limited(&dev));
+	q_device(&dev, &q_ops_silent);
+	KT_EXPECT_UEQ(t, dma_get_required_mask(&dev), DMA_BIT_MASK(32));   /* Linux's default */
+}
+
+/* Mapping sizes and the merge boundary are the backend's; opt never above max. */
+static void mapping_sizes_ask_backend(struct ktest *t)
+{
+	struct device dev;
+
+	q_device(&dev, &q_ops);
+	q_opt = 128u << 10;
+	KT_EXPECT_UEQ(t, dma_max_mapping_size(&dev), Q_MAX_SIZE);
+	KT_EXPECT_UEQ(t, dma_opt_mapping_size(&dev), 128u << 10);
+	q_opt = 4u << 20;
+	KT_EXPECT_UEQ(t, dma_opt_mapping_size(&dev), Q_MAX_SIZE);
+	KT_EXPECT_UEQ(t, dma_get_merge_boundary(&dev), Q_MERGE);
+	q_device(&dev, &q_ops_silent);
+	KT_EXPECT_UEQ(t, dma_max_mapping_size(&dev), SIZE_MAX);
+	KT_EXPECT_UEQ(t, dma_opt_mapping_size(&dev), SIZE_MAX);
+	KT_EXPECT_UEQ(t, dma_get_merge_boundary(&dev), 0);
+	q_device(&dev, &dma_direct_ops);                              /* direct never merges */
+	KT_EXPECT_UEQ(t, dma_get_merge_boundary(&dev), 0);
+	KT_EXPECT_UEQ(t, dma_opt_mapping_size(&dev), dma_max_mapping_size(&dev));
+}
+
+/* A list sync is the backend's sync_sg op, once, with the caller's nents. */
+static void sg_sync_asks_backend(struct ktest *t)
+{
+	struct device dev;
+	struct scatterlist sg[3];
+	static uint8_t piece[3][64];
+
+	q_device(&dev, &q_ops);
+	sg_init_table(sg, 3);
+	for (int i = 0; i < 3; i++)
+		sg_set_buf(&sg[i], piece[i], sizeof(piece[i]));
+	KT_ASSERT_EQ(t, dma_map_sg(&dev, sg, 3, DMA_BIDIRECTIONAL), 3);
+	q_sync_sg_nents = 0;
+	dma_sync_sg_for_cpu(&dev, sg, 3, DMA_BIDIRECTIONAL);
+	KT_EXPECT_EQ(t, q_sync_sg_nents, 3);
+	dma_sync_sg_for_device(&dev, sg, 2, DMA_BIDIRECTIONAL);
+	KT_EXPECT_EQ(t, q_sync_sg_nents, 5);
+	dma_unmap_sg(&dev, sg, 3, DMA_BIDIRECTIONAL);
+}
+
+KTEST_SUITE(dma_frontdoor, KTEST_CASE(backend_survives_bind),
+		KTEST_CASE(mask_support_asks_backend), KTEST_CASE(addressing_limits_ask_backend),
+		KTEST_CASE(mapping_sizes_ask_backend), KTEST_CASE(sg_sync_asks_backend));
