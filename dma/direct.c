@@ -106,6 +106,11 @@ static void direct_free(struct device *dev, size_t size, void *cpu_addr,
 			(unsigned long long)handle);
 		return;
 	}
+	if (!page_block_freeable(pg, order)) {   /* before the cache type changes */
+		dev_err(dev, "dma_free_coherent(%p, %zu bytes): not the size it was "
+			"allocated with; not freed", cpu_addr, size);
+		return;
+	}
 	(void)attrs;
 	direct_restore_write_back(cpu_addr, PAGE_SIZE << order);
 	__free_pages(pg, order);

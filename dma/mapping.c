@@ -374,15 +374,22 @@ void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 }
 
 /* @nents must be at least 1 and no more than the list holds: walking past
- * the SG_END entry would read whatever memory follows the array. */
+ * the SG_END entry would read whatever memory follows the array. Walks at
+ * most @nents entries, never the rest of a longer list. */
 static bool dma_check_nents(struct device *dev, struct scatterlist *sg, int nents,
 			    const char *what)
 {
-	int have = sg && nents > 0 ? sg_nents(sg) : 0;
+	struct scatterlist *s = sg;
+	int have = 0;
 
-	if (nents > 0 && nents <= have)
+	while (s && have < nents) {
+		have++;
+		s = sg_next(s);
+	}
+	if (nents > 0 && have == nents)
 		return true;
-	dma_refuse(dev, "%s with nents %d, but the list holds %d entries", what, nents, have);
+	dma_refuse(dev, "%s with nents %d, but the list ends after %d entries", what, nents,
+		   have);
 	return false;
 }
 
@@ -415,8 +422,10 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 			enum dma_data_direction dir, unsigned long attrs)
 {
+	if (!dma_check_nents(dev, sg, nents, "dma_unmap_sg"))
+		return;   /* refused before the checker or the backend act */
 	debug_dma_unmap_sg(dev, sg, nents, dir, CALLER());
-	if (dma_check_nents(dev, sg, nents, "dma_unmap_sg") && dma_valid_direction(dir))
+	if (dma_valid_direction(dir))
 		dma_ops_of(dev)->unmap_sg(dev, sg, nents, dir, attrs);
 }
 
@@ -438,32 +447,33 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size
 		dma_ops_of(dev)->sync_for_device(dev, addr, size, dir);
 }
 
-/* The backend syncs the list's mapped segments (none to do if it has no op). */
+/* The backend syncs the list's mapped segments (none to do if it has no op).
+ * A bad @nents is refused before the checker or the backend act. */
 static void dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
-			enum dma_data_direction dir, bool for_cpu)
+			enum dma_data_direction dir, bool for_cpu, const void *caller)
 {
 	const struct dma_map_ops *ops = dma_ops_of(dev);
 	void (*sync)(struct device *, struct scatterlist *, int, enum dma_data_direction) =
 		for_cpu ? ops->sync_sg_for_cpu : ops->sync_sg_for_device;
 
-	if (!sync || !dma_valid_direction(dir) ||
-	    !dma_check_nents(dev, sg, nents, for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device"))
+	if (!dma_check_nents(dev, sg, nents,
+			     for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device"))
 		return;
-	sync(dev, sg, nents, dir);
+	debug_dma_sync_sg(dev, sg, nents, dir, for_cpu, caller);
+	if (sync && dma_valid_direction(dir))
+		sync(dev, sg, nents, dir);
 }
 
 void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nents,
 			 enum dma_data_direction dir)
 {
-	debug_dma_sync_sg(dev, sg, nents, dir, true, CALLER());
-	dma_sync_sg(dev, sg, nents, dir, true);
+	dma_sync_sg(dev, sg, nents, dir, true, CALLER());
 }
 
 void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nents,
 			    enum dma_data_direction dir)
 {
-	debug_dma_sync_sg(dev, sg, nents, dir, false, CALLER());
-	dma_sync_sg(dev, sg, nents, dir, false);
+	dma_sync_sg(dev, sg, nents, dir, false, CALLER());
 }
 
 int dma_mapping_error(struct device *dev, dma_addr_t addr)

@@ -42,7 +42,7 @@
  * so that low slots stay free for the devices that need them.
  *
  * The slot allocator (dma/swiotlb_slots.c, pure and host-tested). Each
- * slot has 16 bytes of metadata, struct swiotlb_slot:
+ * slot has 24 bytes of metadata, struct swiotlb_slot:
  *
  *   free slot    free_run = how many free slots start here, counting up
  *                to the next used slot or the area's end, capped at
@@ -50,8 +50,9 @@
  *                at i exactly when free_run[i] >= k: one comparison.
  *   used slot    free_run = 0; head_dist = distance back to the first
  *                slot of its mapping, the head, which also records the
- *                original's address, the size mapped and the pad (bytes
- *                from the head slot's start to the bounce address).
+ *                original's address, the size mapped, the pad (bytes
+ *                from the head slot's start to the bounce address) and
+ *                the device that mapped it.
  *
  *        slot:      0   1   2   3   4   5   6   7   8
  *        used by:   -   -   A   A   A   -   -   -   B ...
@@ -82,7 +83,10 @@
  * reported too, but unmaps the mapping with the size recorded at map time
  * (Linux, too, frees the slots it recorded): refusing would leak the slots
  * forever, while the DMA-API checker, which also reports it, retires the
- * mapping, so nothing would point at them any more.
+ * mapping, so nothing would point at them any more. An unmap or sync by a
+ * device other than the one that mapped (a stale handle whose slots were
+ * handed to another device) is refused and changes nothing: it must not
+ * free or overwrite another device's bounce.
  *
  * Interrupt handlers may unmap (a completion path), so every change to
  * the pool runs with interrupts off. The copies go through the direct map
@@ -579,6 +583,7 @@ uint64_t swiotlb_tbl_map_aligned(struct device *dev, uint64_t orig, size_t size,
 		.min_align_mask = dev ? dev->min_align_mask : 0,
 		.boundary_mask = dev ? dev->seg_boundary_mask : 0,
 		.alloc_align_mask = swiotlb_default_align(dev, size, alloc_align_mask),
+		.owner = dev,
 	};
 	struct swiotlb_mapping m;
 	uint64_t flags;
@@ -611,7 +616,11 @@ uint64_t swiotlb_tbl_map(struct device *dev, uint64_t orig, size_t size,
 static void swiotlb_unmap_refused(struct device *dev, uint64_t tlb, size_t size, int err,
 				  const struct swiotlb_mapping *m)
 {
-	if (err == -ERANGE)
+	if (err == -EBUSY)
+		dev_err(dev, "swiotlb: unmap of %#llx (%zu bytes): the slots are mapped by %s, "
+			"not this device (unmapped twice?); not unmapped", (unsigned long long)tlb,
+			size, dev_name(m->owner));
+	else if (err == -ERANGE)
 		dev_err(dev, "swiotlb: unmap of %#llx: inside the mapping at %#llx (%zu bytes), "
 			"not its start; not unmapped", (unsigned long long)tlb,
 			(unsigned long long)m->tlb, m->size);
@@ -619,6 +628,15 @@ static void swiotlb_unmap_refused(struct device *dev, uint64_t tlb, size_t size,
 		dev_err(dev, "swiotlb: unmap of %#llx (%zu bytes): %s; nothing to unmap",
 			(unsigned long long)tlb, size, err == -EFAULT ?
 			"not an address in the bounce pool" : "no bounce mapping there (unmapped twice?)");
+}
+
+/* @err, or -EBUSY if the mapping found (@err 0, a size or range mismatch) is
+ * another device's: its slots are busy with that device. */
+static int swiotlb_owned(const struct device *dev, int err, const struct swiotlb_mapping *m)
+{
+	if ((!err || err == -EINVAL || err == -ERANGE) && m->owner != dev)
+		return -EBUSY;
+	return err;
 }
 
 /* The bytes an unmap copies back: the caller's, never past the mapping (Linux's clamp). */
@@ -661,7 +679,7 @@ void swiotlb_tbl_unmap(struct device *dev, uint64_t tlb, size_t size,
 {
 	struct swiotlb_mapping m;
 	uint64_t flags = swiotlb_lock();
-	int err = swiotlb_pool_check_free(&swiotlb.pool, tlb, size, &m);
+	int err = swiotlb_owned(dev, swiotlb_pool_check_free(&swiotlb.pool, tlb, size, &m), &m);
 
 	if (!err || err == -EINVAL)
 		swiotlb_release(&m, size, dir, attrs);
@@ -678,14 +696,18 @@ static void swiotlb_sync(struct device *dev, uint64_t tlb, size_t size,
 {
 	struct swiotlb_mapping m;
 	uint64_t flags = swiotlb_lock();
-	int err = swiotlb_pool_find(&swiotlb.pool, tlb, size, &m);
+	int err = swiotlb_owned(dev, swiotlb_pool_find(&swiotlb.pool, tlb, size, &m), &m);
 
 	if (!err && for_cpu && swiotlb_dir_from_device(dir))
 		swiotlb_copy(&m, tlb - m.tlb, size, false);
 	else if (!err && !for_cpu && swiotlb_dir_to_device(dir))
 		swiotlb_copy(&m, tlb - m.tlb, size, true);
 	swiotlb_unlock(flags);
-	if (err == -ERANGE)
+	if (err == -EBUSY)
+		dev_err(dev, "swiotlb: sync_for_%s of %#llx (%zu bytes): the slots are mapped by "
+			"%s, not this device; nothing copied", for_cpu ? "cpu" : "device",
+			(unsigned long long)tlb, size, dev_name(m.owner));
+	else if (err == -ERANGE)
 		dev_err(dev, "swiotlb: sync_for_%s of [%#llx, +%zu) is not inside the mapping "
 			"at %#llx (%zu bytes); nothing copied", for_cpu ? "cpu" : "device",
 			(unsigned long long)tlb, size, (unsigned long long)m.tlb, m.size);
