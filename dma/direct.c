@@ -23,15 +23,6 @@
 
 #define DIRECT_MIN_MASK  DMA_BIT_MASK(24)   /* narrower masks reach too little RAM */
 
-uint64_t dma_direct_limit(const struct device *dev)
-{
-	uint64_t limit = dev->dma_mask;
-
-	if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
-		limit = dev->bus_dma_limit;
-	return limit;
-}
-
 /* Coherent allocations must sit under the coherent mask and the bus limit. */
 static uint64_t direct_coherent_limit(const struct device *dev)
 {
@@ -119,31 +110,29 @@ static void direct_free(struct device *dev, size_t size, void *cpu_addr,
 static dma_addr_t direct_map_phys(struct device *dev, uint64_t phys, size_t size,
 				  enum dma_data_direction dir, unsigned long attrs)
 {
-	uint64_t limit = dma_direct_limit(dev);
-
-	if (!swiotlb_force_bounce() && phys + size - 1 <= limit && phys + size > phys)
+	if (dma_direct_reachable(dev, phys, size) && phys + size > phys)
 		return phys;
-	return swiotlb_tbl_map(dev, phys, size, limit, dir, attrs);
+	return swiotlb_tbl_map(dev, phys, size, dma_direct_limit(dev), dir, attrs);
 }
 
 static void direct_unmap_phys(struct device *dev, dma_addr_t addr, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
-	if (is_swiotlb_buffer(addr))
+	if (swiotlb_is_live_bounce(addr))
 		swiotlb_tbl_unmap(dev, addr, size, dir, attrs);
 }
 
 static void direct_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 				enum dma_data_direction dir)
 {
-	if (is_swiotlb_buffer(addr))
+	if (swiotlb_is_live_bounce(addr))
 		swiotlb_sync_for_cpu(dev, addr, size, dir);
 }
 
 static void direct_sync_for_device(struct device *dev, dma_addr_t addr, size_t size,
 				   enum dma_data_direction dir)
 {
-	if (is_swiotlb_buffer(addr))
+	if (swiotlb_is_live_bounce(addr))
 		swiotlb_sync_for_device(dev, addr, size, dir);
 }
 
@@ -174,7 +163,7 @@ static void direct_sync_sg_for_device(struct device *dev, struct scatterlist *sg
 static bool direct_need_sync(struct device *dev, dma_addr_t addr)
 {
 	(void)dev;
-	return is_swiotlb_buffer(addr);
+	return swiotlb_is_live_bounce(addr);
 }
 
 /* Does the mapped entry respect the device's segment limits? Say why not

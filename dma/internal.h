@@ -69,8 +69,11 @@ struct dma_map_ops {
 				enum dma_data_direction dir);
 	void (*sync_sg_for_device)(struct device *dev, struct scatterlist *sg, int nents,
 				   enum dma_data_direction dir);
-	/* Must a mapping at @addr be synced (is it bounced)? NULL: true
-	 * whenever a sync op is provided. */
+	/* Must a mapping at @addr be synced (is it bounced)? A backend that
+	 * provides it promises that only mappings it bounced through swiotlb
+	 * (which clears dev->dma_skip_sync) need syncs, so the front door
+	 * skips syncs, and the direct backend's unmaps, of a device that never
+	 * bounced. NULL: every sync reaches the backend. */
 	bool (*need_sync)(struct device *dev, dma_addr_t addr);
 	/* Can the backend serve a device limited to @mask? NULL: any mask. */
 	bool (*dma_supported)(const struct device *dev, uint64_t mask);
@@ -94,6 +97,7 @@ extern const struct dma_map_ops dma_direct_ops;
 static inline void set_dma_ops(struct device *dev, const struct dma_map_ops *ops)
 {
 	dev->dma_ops = ops;
+	dev->dma_skip_sync = ops && ops->need_sync;   /* nothing mapped through it yet */
 }
 
 /* Does the DMA segment [addr, addr + len) respect @dev's max_seg_size and
@@ -103,7 +107,24 @@ bool dma_segment_fits(const struct device *dev, dma_addr_t addr, unsigned int le
 int dma_sg_first_unfit(const struct device *dev, struct scatterlist *sg, int count);
 
 /* The highest address @dev can reach for streaming DMA (mask and bus limit). */
-uint64_t dma_direct_limit(const struct device *dev);
+static inline uint64_t dma_direct_limit(const struct device *dev)
+{
+	uint64_t limit = dev->dma_mask;
+
+	if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
+		limit = dev->bus_dma_limit;
+	return limit;
+}
+
+/* `swiotlb=force` is on: every mapping bounces. */
+extern bool swiotlb_force_on;
+static inline bool swiotlb_force_bounce(void) { return swiotlb_force_on; }
+
+/* Can @dev reach [@phys, @phys + @size) without a bounce? (@size > 0, no wrap) */
+static inline bool dma_direct_reachable(const struct device *dev, uint64_t phys, size_t size)
+{
+	return !swiotlb_force_bounce() && phys + size - 1 <= dma_direct_limit(dev);
+}
 
 /* ---- swiotlb: the bounce pool (dma/swiotlb.c) ---- */
 
@@ -119,10 +140,10 @@ uint64_t dma_direct_limit(const struct device *dev);
  * Return: 0, or -ENOMEM (streaming DMA to unreachable memory then fails).
  */
 int swiotlb_init(uint64_t size, bool force);
-/* `swiotlb=force` is on: every mapping bounces. */
-bool swiotlb_force_bounce(void);
 /* True if @phys lies inside the bounce pool. */
 bool is_swiotlb_buffer(uint64_t phys);
+/* True if @phys may be a live bounce: false at once while nothing is mapped. */
+bool swiotlb_is_live_bounce(uint64_t phys);
 
 /**
  * swiotlb_tbl_map - bounce [@orig, @orig + @size) through free slots.
@@ -133,6 +154,7 @@ bool is_swiotlb_buffer(uint64_t phys);
  * after logging (pool full, too large, pool absent), unless @attrs has
  * DMA_ATTR_NO_WARN; the logging is rate-limited. A bounce of a page or
  * more starts on a page when the device has no min_align_mask (Linux).
+ * A bounce clears @dev->dma_skip_sync.
  */
 uint64_t swiotlb_tbl_map(struct device *dev, uint64_t orig, size_t size,
 			 uint64_t limit, enum dma_data_direction dir, unsigned long attrs);

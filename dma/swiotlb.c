@@ -130,7 +130,6 @@ static struct {
 	struct swiotlb_area *areas;   /* kmalloc'd; pool.nareas of them in use */
 	unsigned int max_areas;       /* capacity of areas[] */
 	uint64_t base, end;           /* lowest area's start, highest area's end */
-	bool force;                   /* swiotlb=force: every streaming mapping bounces */
 	bool ready;                   /* swiotlb_init() succeeded */
 } swiotlb;
 
@@ -332,6 +331,7 @@ static void swiotlb_free_areas(void)
 	}
 	kfree(swiotlb.areas);
 	memset(&swiotlb, 0, sizeof(swiotlb));
+	swiotlb_force_on = false;
 }
 
 /* Say where the pool is and how it is cut, once, at boot (the summary last). */
@@ -357,7 +357,7 @@ static void swiotlb_log_pool(uint64_t want)
 		(unsigned long long)(bytes >> SWIOTLB_MIB_SHIFT),
 		swiotlb.end - swiotlb.base == bytes ? " contiguous" : " with gaps",
 		p->nareas, p->nslots, IO_TLB_SIZE, SWIOTLB_MAX_BYTES >> SWIOTLB_KIB_SHIFT,
-		swiotlb.force ? "on: every streaming mapping bounces" : "off");
+		swiotlb_force_on ? "on: every streaming mapping bounces" : "off");
 }
 
 /**
@@ -387,7 +387,7 @@ int swiotlb_init(uint64_t size, bool force)
 	swiotlb.base = swiotlb.areas[0].base;
 	swiotlb.end = swiotlb.areas[swiotlb.pool.nareas - 1].base +
 		      ((uint64_t)swiotlb.areas[swiotlb.pool.nareas - 1].nslots << IO_TLB_SHIFT);
-	swiotlb.force = force;
+	swiotlb_force_on = force;
 	swiotlb.ready = true;
 	swiotlb_log_pool(want);
 	return 0;
@@ -420,17 +420,21 @@ void swiotlb_exit(void)
 
 /* ---- questions ---- */
 
-/* direct.c bounces everything when this says so. */
-bool swiotlb_force_bounce(void)
-{
-	return swiotlb.force;
-}
+/* `swiotlb=force`: direct.c bounces everything (read inline, dma/internal.h). */
+bool swiotlb_force_on;
 
-/* Cheap range test first: direct.c asks this on every unmap and sync. */
+/* Cheap range test first, then the search over the areas. */
 bool is_swiotlb_buffer(uint64_t phys)
 {
 	return swiotlb.ready && phys >= swiotlb.base && phys < swiotlb.end &&
 	       swiotlb_pool_contains(&swiotlb.pool, phys);
+}
+
+/* Could @phys be a live bounce? With nothing mapped the search is skipped:
+ * direct.c asks on every unmap and sync of a device that has bounced. */
+bool swiotlb_is_live_bounce(uint64_t phys)
+{
+	return swiotlb.pool.mappings && is_swiotlb_buffer(phys);
 }
 
 /**
@@ -600,6 +604,8 @@ uint64_t swiotlb_tbl_map_aligned(struct device *dev, uint64_t orig, size_t size,
 		return DMA_MAPPING_ERROR;
 	}
 	swiotlb_copy(&m, 0, size, true);
+	if (dev)
+		dev->dma_skip_sync = false;   /* its unmaps and syncs now have work to do */
 	return m.tlb;
 }
 

@@ -7,14 +7,17 @@
  * must survive a driver binding, and every public question (mask support,
  * mapping sizes, merge boundary, sync needs) must reach it.
  */
+#include "dma/debug.h"
 #include "dma/dma.h"
 #include "dma/internal.h"
 #include "dma/scatterlist.h"
+#include "dma/swiotlb.h"
 #include "drivers/edu.h"
 #include "drivers/pci/pci.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/layout.h"
 #include "kernel/string.h"
 
 #define T_LEN         256
@@ -303,6 +306,40 @@ static void sg_sync_asks_backend(struct ktest *t)
 	dma_unmap_sg(&dev, sg, 3, DMA_BIDIRECTIONAL);
 }
 
-KTEST_SUITE(dma_frontdoor, KTEST_CASE(backend_survives_bind),
+/*
+ * The fast path's dma_skip_sync: set while nothing of the device bounced,
+ * cleared by its first bounce, after which syncs reach swiotlb again.
+ */
+static void skip_sync_until_first_bounce(struct ktest *t)
+{
+	struct device dev;
+	uint8_t *buf = kmalloc(T_LEN, GFP_KERNEL);
+	dma_addr_t a;
+	uint64_t tlb;
+
+	KT_ASSERT_NOT_NULL(t, buf);
+	q_device(&dev, &q_ops);
+	KT_EXPECT_FALSE(t, dev.dma_skip_sync);            /* no need_sync op: always sync */
+	q_device(&dev, &dma_direct_ops);
+	KT_EXPECT_TRUE(t, dev.dma_skip_sync);
+	a = dma_map_single(&dev, buf, T_LEN, DMA_BIDIRECTIONAL);
+	KT_ASSERT_EQ(t, dma_mapping_error(&dev, a), 0);
+	KT_EXPECT_EQ(t, dev.dma_skip_sync, !is_swiotlb_buffer(a));   /* bounced: cleared */
+	t_fill(buf, T_LEN, T_SEED);
+	tlb = swiotlb_tbl_map(&dev, virt_to_phys(buf), T_LEN, DMA_BIT_MASK(32),
+			      DMA_BIDIRECTIONAL, 0);
+	KT_ASSERT_TRUE(t, tlb != DMA_MAPPING_ERROR);
+	KT_EXPECT_FALSE(t, dev.dma_skip_sync);
+	if (!dma_debug_enabled()) {                       /* the checker knows no such mapping */
+		memset(phys_to_virt(tlb), T_SEED, T_LEN);     /* the device writes */
+		dma_sync_single_for_cpu(&dev, tlb, T_LEN, DMA_BIDIRECTIONAL);
+		KT_EXPECT_EQ(t, buf[T_LEN - 1], T_SEED);      /* the sync was not skipped */
+	}
+	swiotlb_tbl_unmap(&dev, tlb, T_LEN, DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
+	dma_unmap_single(&dev, a, T_LEN, DMA_BIDIRECTIONAL);
+	kfree(buf);
+}
+
+KTEST_SUITE(dma_frontdoor, KTEST_CASE(skip_sync_until_first_bounce), KTEST_CASE(backend_survives_bind),
 		KTEST_CASE(mask_support_asks_backend), KTEST_CASE(addressing_limits_ask_backend),
 		KTEST_CASE(mapping_sizes_ask_backend), KTEST_CASE(sg_sync_asks_backend));
