@@ -137,26 +137,28 @@ static void direct_sync_for_device(struct device *dev, dma_addr_t addr, size_t s
 }
 
 /* Sync each mapped segment: a bounce copy is per segment. */
-static void direct_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nents,
-				   enum dma_data_direction dir)
+static void direct_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
+			   enum dma_data_direction dir, bool for_cpu)
 {
 	struct scatterlist *s;
 	int i;
 
 	for_each_sg(sg, s, nents, i)
-		if (s->dma_length)
-			direct_sync_for_cpu(dev, s->dma_address, s->dma_length, dir);
+		if (s->dma_length && swiotlb_is_live_bounce(s->dma_address))
+			(for_cpu ? swiotlb_sync_for_cpu : swiotlb_sync_for_device)
+				(dev, s->dma_address, s->dma_length, dir);
+}
+
+static void direct_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nents,
+				   enum dma_data_direction dir)
+{
+	direct_sync_sg(dev, sg, nents, dir, true);
 }
 
 static void direct_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nents,
 				      enum dma_data_direction dir)
 {
-	struct scatterlist *s;
-	int i;
-
-	for_each_sg(sg, s, nents, i)
-		if (s->dma_length)
-			direct_sync_for_device(dev, s->dma_address, s->dma_length, dir);
+	direct_sync_sg(dev, sg, nents, dir, false);
 }
 
 /* Only a bounce needs a sync: DMA on x86 snoops the caches. */
