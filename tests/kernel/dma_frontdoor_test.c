@@ -89,10 +89,13 @@ static int t_rebind(struct pci_dev *pdev, void (*setup)(struct device *))
 	return pci_attach_driver(pdev);
 }
 
+static int t_domain;   /* stands in for an IOMMU domain */
+
 /* What platform code attaching an IOMMU does, plus a stale driver setting. */
 static void t_attach_counting(struct device *dev)
 {
 	set_dma_ops(dev, t_backend());
+	dev->iommu_domain = &t_domain;
 	dev->bus_dma_limit = T_BUS_LIMIT;
 	dev->min_align_mask = T_STALE_ALIGN;
 }
@@ -100,6 +103,7 @@ static void t_attach_counting(struct device *dev)
 static void t_attach_direct(struct device *dev)
 {
 	set_dma_ops(dev, &dma_direct_ops);
+	dev->iommu_domain = NULL;
 	dev->bus_dma_limit = 0;
 }
 
@@ -142,6 +146,7 @@ static void backend_survives_bind(struct ktest *t)
 	KT_ASSERT_NOT_NULL(t, edu);
 	KT_EXPECT_TRUE(t, pdev->dev.dma_ops == &t_ops);
 	KT_EXPECT_UEQ(t, pdev->dev.bus_dma_limit, T_BUS_LIMIT);
+	KT_EXPECT_TRUE(t, pdev->dev.iommu_domain == &t_domain);
 	KT_EXPECT_UEQ(t, dma_get_min_align_mask(&pdev->dev), 0);   /* reset on bind */
 	t_fill(buf, T_LEN, T_SEED);
 	t_round_trip(t, edu, buf, T_LEN);
