@@ -257,6 +257,7 @@ int swiotlb_init(uint64_t size, bool force)
 	return 0;
 }
 
+CMDLINE_PARAM(swiotlb, "swiotlb", CMDLINE_STRING, "bounce pool: <size>, force, or <size>,force");
 /* Boot's one call: `swiotlb=` read, reported if malformed, then the pool built. */
 int swiotlb_init_from_cmdline(const struct cmdline *cl)
 {
