@@ -1052,11 +1052,14 @@ void dma_debug_init(bool enable)
 	ledger.errors = 0;
 	ledger.last_report[0] = '\0';
 	ledger.enabled = enable;
+	dma_debug_on = enable;
 	ledger_unlock(flags);
 	if (enable)
 		pr_info("checking every DMA API call; ledger of %u entries",
 			DMA_DEBUG_MAX_ENTRIES);
 }
+
+bool dma_debug_on;
 
 /* Whether the hooks check anything (pools add their own checks then). */
 bool dma_debug_enabled(void)

@@ -13,6 +13,9 @@
 /* Switched on from the command line at boot (dma_debug=on). */
 void dma_debug_init(bool enable);
 bool dma_debug_enabled(void);
+/* The same switch as a variable, for the front door's fast path (dma/mapping.c);
+ * written only by dma_debug_init(). */
+extern bool dma_debug_on;
 
 /* Misuse reports since boot: tests read it before and after a mistake. */
 unsigned long dma_debug_error_count(void);

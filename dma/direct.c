@@ -14,20 +14,14 @@
  */
 #include "dma/internal.h"
 #include "dma/ratelimit.h"
+#include "dma/swiotlb.h"
 #include "kernel/errno.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/memmap.h"
 #include "kernel/mm/paging.h"
 #include "kernel/time.h"
 
-uint64_t dma_direct_limit(const struct device *dev)
-{
-	uint64_t limit = dev->dma_mask;
-
-	if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
-		limit = dev->bus_dma_limit;
-	return limit;
-}
+#define DIRECT_MIN_MASK  DMA_BIT_MASK(24)   /* narrower masks reach too little RAM */
 
 /* Coherent allocations must sit under the coherent mask and the bus limit. */
 static uint64_t direct_coherent_limit(const struct device *dev)
@@ -103,6 +97,11 @@ static void direct_free(struct device *dev, size_t size, void *cpu_addr,
 			(unsigned long long)handle);
 		return;
 	}
+	if (!page_block_freeable(pg, order)) {   /* before the cache type changes */
+		dev_err(dev, "dma_free_coherent(%p, %zu bytes): not the size it was "
+			"allocated with; not freed", cpu_addr, size);
+		return;
+	}
 	(void)attrs;
 	direct_restore_write_back(cpu_addr, PAGE_SIZE << order);
 	__free_pages(pg, order);
@@ -111,32 +110,62 @@ static void direct_free(struct device *dev, size_t size, void *cpu_addr,
 static dma_addr_t direct_map_phys(struct device *dev, uint64_t phys, size_t size,
 				  enum dma_data_direction dir, unsigned long attrs)
 {
-	uint64_t limit = dma_direct_limit(dev);
-
-	if (!swiotlb_force_bounce() && phys + size - 1 <= limit && phys + size > phys)
+	if (dma_direct_reachable(dev, phys, size) && phys + size > phys)
 		return phys;
-	return swiotlb_tbl_map(dev, phys, size, limit, dir, attrs);
+	return swiotlb_tbl_map(dev, phys, size, dma_direct_limit(dev), dir, attrs);
 }
 
 static void direct_unmap_phys(struct device *dev, dma_addr_t addr, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
-	if (is_swiotlb_buffer(addr))
+	if (swiotlb_is_live_bounce(addr))
 		swiotlb_tbl_unmap(dev, addr, size, dir, attrs);
 }
 
 static void direct_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 				enum dma_data_direction dir)
 {
-	if (is_swiotlb_buffer(addr))
+	if (swiotlb_is_live_bounce(addr))
 		swiotlb_sync_for_cpu(dev, addr, size, dir);
 }
 
 static void direct_sync_for_device(struct device *dev, dma_addr_t addr, size_t size,
 				   enum dma_data_direction dir)
 {
-	if (is_swiotlb_buffer(addr))
+	if (swiotlb_is_live_bounce(addr))
 		swiotlb_sync_for_device(dev, addr, size, dir);
+}
+
+/* Sync each mapped segment: a bounce copy is per segment. */
+static void direct_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
+			   enum dma_data_direction dir, bool for_cpu)
+{
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, nents, i)
+		if (s->dma_length && swiotlb_is_live_bounce(s->dma_address))
+			(for_cpu ? swiotlb_sync_for_cpu : swiotlb_sync_for_device)
+				(dev, s->dma_address, s->dma_length, dir);
+}
+
+static void direct_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nents,
+				   enum dma_data_direction dir)
+{
+	direct_sync_sg(dev, sg, nents, dir, true);
+}
+
+static void direct_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nents,
+				      enum dma_data_direction dir)
+{
+	direct_sync_sg(dev, sg, nents, dir, false);
+}
+
+/* Only a bounce needs a sync: DMA on x86 snoops the caches. */
+static bool direct_need_sync(struct device *dev, dma_addr_t addr)
+{
+	(void)dev;
+	return swiotlb_is_live_bounce(addr);
 }
 
 /* Does the mapped entry respect the device's segment limits? Say why not
@@ -204,6 +233,29 @@ static void direct_unmap_sg(struct device *dev, struct scatterlist *sg, int nent
 	direct_unmap_entries(dev, sg, nents, dir, attrs);
 }
 
+/* A mask is served if it reaches some RAM to allocate from (ZONE_DMA's
+ * 24 bits) and, unless it reaches all of RAM, enough bounce slots lie
+ * below it for the largest mapping (dma/swiotlb.c puts its pool low). */
+static bool direct_dma_supported(const struct device *dev, uint64_t mask)
+{
+	(void)dev;
+	if (mask < DIRECT_MIN_MASK)
+		return false;
+	if (mask >= memmap_ram_end() - 1)
+		return true;
+	return swiotlb_slots_below(mask) >= IO_TLB_SEGSIZE;
+}
+
+/* The mask that reaches all of RAM: what a device needs to never bounce. */
+static uint64_t direct_get_required_mask(const struct device *dev)
+{
+	uint64_t last = memmap_ram_end() - 1;
+	unsigned bits = 64 - (unsigned)__builtin_clzll(last | 1);
+
+	(void)dev;
+	return DMA_BIT_MASK(bits);
+}
+
 /* Bouncing caps a mapping at what swiotlb can hold; otherwise no limit. */
 static size_t direct_max_mapping_size(const struct device *dev)
 {
@@ -222,5 +274,11 @@ const struct dma_map_ops dma_direct_ops = {
 	.unmap_sg = direct_unmap_sg,
 	.sync_for_cpu = direct_sync_for_cpu,
 	.sync_for_device = direct_sync_for_device,
+	.sync_sg_for_cpu = direct_sync_sg_for_cpu,
+	.sync_sg_for_device = direct_sync_sg_for_device,
+	.need_sync = direct_need_sync,
+	.dma_supported = direct_dma_supported,
+	.get_required_mask = direct_get_required_mask,
 	.max_mapping_size = direct_max_mapping_size,
+	/* opt_mapping_size, get_merge_boundary: none (it never merges), as in Linux */
 };

@@ -62,17 +62,25 @@ struct scatterlist;
 /* ---- the device's DMA model ---- */
 
 /**
- * dma_device_init - give @dev Linux's defaults: 32-bit streaming and
- * coherent masks, 64 KiB segments, no boundary, the platform's backend.
- * Bus code calls it when it creates a device.
+ * dma_device_init - the platform's facts about @dev, set once when the bus
+ * finds it: the direct backend, no bus limit, no IOMMU domain (platform
+ * code may then attach another backend with set_dma_ops()), plus the
+ * driver defaults of dma_device_reset().
  */
 void dma_device_init(struct device *dev);
+/**
+ * dma_device_reset - Linux's driver defaults, given on every bind: 32-bit
+ * streaming and coherent masks, 64 KiB segments, no boundary, no
+ * min_align_mask. The backend, bus limit and IOMMU domain stay as the
+ * platform set them.
+ */
+void dma_device_reset(struct device *dev);
 
 /**
  * dma_set_mask - the highest address the device can use for streaming DMA.
- * Return: 0, or -EIO if @mask is narrower than the platform can serve
- * (below 24 bits, or with too few bounce slots under it for RAM the
- * device cannot reach).
+ * Return: 0, or -EIO if the backend cannot serve @mask (dma_supported();
+ * direct: below 24 bits, or too few bounce slots under it for RAM the
+ * device cannot reach). dma_set_coherent_mask() asks the same.
  */
 int dma_set_mask(struct device *dev, uint64_t mask);
 int dma_set_coherent_mask(struct device *dev, uint64_t mask);
@@ -80,12 +88,25 @@ int dma_set_coherent_mask(struct device *dev, uint64_t mask);
 int dma_set_mask_and_coherent(struct device *dev, uint64_t mask);
 uint64_t dma_get_mask(const struct device *dev);
 
-/* The mask that reaches all of RAM: what a device needs to never bounce. */
+/**
+ * dma_supported - can @dev's backend serve DMA for a device limited to @mask?
+ * dma-api.rst Part Ic; current Linux keeps it internal to dma_set_mask().
+ * Return: 1 if it can, 0 if not (no state changes, nothing is logged).
+ */
+int dma_supported(struct device *dev, uint64_t mask);
+
+/* The mask the backend needs to never bounce (direct: one reaching all RAM). */
 uint64_t dma_get_required_mask(const struct device *dev);
-/* True if some RAM is out of the device's reach (so it may bounce). */
+/* True if the mask or bus limit is below the required mask (so it may bounce). */
 bool dma_addressing_limited(const struct device *dev);
 /* Largest single mapping the backend can make for @dev. */
 size_t dma_max_mapping_size(const struct device *dev);
+/* Largest mapping that costs no more per byte than a small one (an IOMMU's
+ * IOVA cache), never above dma_max_mapping_size(): the size to split I/O at. */
+size_t dma_opt_mapping_size(const struct device *dev);
+/* Boundary mask the backend merges segments across (0: it never merges);
+ * a driver sizing segments to it gets them merged (NVMe, the IOMMU). */
+unsigned long dma_get_merge_boundary(const struct device *dev);
 
 int dma_set_max_seg_size(struct device *dev, unsigned int size);
 unsigned int dma_get_max_seg_size(const struct device *dev);

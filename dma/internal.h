@@ -8,7 +8,8 @@
  *   swiotlb.c   the bounce pool
  *   debug.c     the ledger and its checks
  *
- * The IOMMU issue adds a second backend (dma/iommu.c) with the same ops.
+ * The IOMMU issue adds a second backend (dma/iommu.c) with the same ops;
+ * struct dma_map_ops already names every operation it and the API need.
  */
 #ifndef DMA_INTERNAL_H
 #define DMA_INTERNAL_H
@@ -19,31 +20,85 @@
 
 /* ---- backends ---- */
 
+/*
+ * A backend's operations, after Linux's struct dma_map_ops. A NULL member
+ * means "not provided": the front door (dma/mapping.c) then uses the
+ * default named beside it, or refuses the call.
+ */
 struct dma_map_ops {
 	const char *name;
-	/* Coherent memory: zeroed, page-order aligned, inside the coherent mask. */
+	/* Coherent memory: zeroed, page-order aligned, inside the coherent mask. Required. */
 	void *(*alloc)(struct device *dev, size_t size, dma_addr_t *handle,
 		       gfp_t gfp, unsigned long attrs);
 	void (*free)(struct device *dev, size_t size, void *cpu_addr,
 		     dma_addr_t handle, unsigned long attrs);
-	/* Streaming: [phys, phys + size) of RAM for one transfer. */
+	/* Non-coherent pages (dma_alloc_pages, dma_alloc_noncoherent): zeroed,
+	 * mapped for @dir; ownership moves by syncs. NULL: the calls fail. */
+	struct page *(*alloc_pages)(struct device *dev, size_t size, dma_addr_t *handle,
+				    enum dma_data_direction dir, gfp_t gfp);
+	void (*free_pages)(struct device *dev, size_t size, struct page *page,
+			   dma_addr_t handle, enum dma_data_direction dir);
+	/* Describe a coherent buffer as a table of pages (dma_get_sgtable).
+	 * Return 0 or -errno. NULL: -ENXIO. */
+	int (*get_sgtable)(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			   dma_addr_t handle, size_t size, unsigned long attrs);
+	/* Streaming: [phys, phys + size) of RAM for one transfer. Required. */
 	dma_addr_t (*map_phys)(struct device *dev, uint64_t phys, size_t size,
 			       enum dma_data_direction dir, unsigned long attrs);
 	void (*unmap_phys)(struct device *dev, dma_addr_t addr, size_t size,
 			   enum dma_data_direction dir, unsigned long attrs);
-	/* Returns the DMA segment count, 0 on failure (nothing left mapped). */
+	/* Returns the DMA segment count, 0 on failure (nothing left mapped). Required. */
 	int (*map_sg)(struct device *dev, struct scatterlist *sg, int nents,
 		      enum dma_data_direction dir, unsigned long attrs);
 	void (*unmap_sg)(struct device *dev, struct scatterlist *sg, int nents,
 			 enum dma_data_direction dir, unsigned long attrs);
+	/* MMIO of another device (peer-to-peer): never bounced, no struct page.
+	 * NULL: dma_map_resource fails with DMA_MAPPING_ERROR. */
+	dma_addr_t (*map_resource)(struct device *dev, uint64_t phys, size_t size,
+				   enum dma_data_direction dir, unsigned long attrs);
+	void (*unmap_resource)(struct device *dev, dma_addr_t addr, size_t size,
+			       enum dma_data_direction dir, unsigned long attrs);
+	/* Ownership moves of one mapping. NULL: nothing to do (coherent, no bounce). */
 	void (*sync_for_cpu)(struct device *dev, dma_addr_t addr, size_t size,
 			     enum dma_data_direction dir);
 	void (*sync_for_device)(struct device *dev, dma_addr_t addr, size_t size,
 				enum dma_data_direction dir);
+	/* The same for the mapped segments among the first @nents entries of
+	 * a list. NULL: nothing to do (as in Linux). */
+	void (*sync_sg_for_cpu)(struct device *dev, struct scatterlist *sg, int nents,
+				enum dma_data_direction dir);
+	void (*sync_sg_for_device)(struct device *dev, struct scatterlist *sg, int nents,
+				   enum dma_data_direction dir);
+	/* Must a mapping at @addr be synced (is it bounced)? A backend that
+	 * provides it promises that only mappings it bounced through swiotlb
+	 * (which clears dev->dma_skip_sync) need syncs, so the front door
+	 * skips syncs, and the direct backend's unmaps, of a device that never
+	 * bounced. NULL: every sync reaches the backend. */
+	bool (*need_sync)(struct device *dev, dma_addr_t addr);
+	/* Can the backend serve a device limited to @mask? NULL: any mask. */
+	bool (*dma_supported)(const struct device *dev, uint64_t mask);
+	/* The mask that reaches everything the backend may map without
+	 * bouncing. NULL: 32 bits (Linux's default). */
+	uint64_t (*get_required_mask)(const struct device *dev);
+	/* Largest single mapping. NULL: SIZE_MAX. */
 	size_t (*max_mapping_size)(const struct device *dev);
+	/* Largest mapping that costs no more per byte than a small one
+	 * (an IOMMU's IOVA cache). NULL: SIZE_MAX (then capped by max_mapping_size). */
+	size_t (*opt_mapping_size)(const struct device *dev);
+	/* Boundary mask (2^n - 1) the backend can merge segments across
+	 * (an IOMMU's granule - 1). NULL: 0, it never merges. */
+	unsigned long (*get_merge_boundary)(const struct device *dev);
 };
 
 extern const struct dma_map_ops dma_direct_ops;
+
+/* Attach @ops as @dev's backend (platform code, before a driver binds:
+ * binding keeps it). Linux's set_dma_ops(). */
+static inline void set_dma_ops(struct device *dev, const struct dma_map_ops *ops)
+{
+	dev->dma_ops = ops;
+	dev->dma_skip_sync = ops && ops->need_sync;   /* nothing mapped through it yet */
+}
 
 /* Does the DMA segment [addr, addr + len) respect @dev's max_seg_size and
  * segment boundary? (dma/scatterlist.c, pure) */
@@ -52,7 +107,24 @@ bool dma_segment_fits(const struct device *dev, dma_addr_t addr, unsigned int le
 int dma_sg_first_unfit(const struct device *dev, struct scatterlist *sg, int count);
 
 /* The highest address @dev can reach for streaming DMA (mask and bus limit). */
-uint64_t dma_direct_limit(const struct device *dev);
+static inline uint64_t dma_direct_limit(const struct device *dev)
+{
+	uint64_t limit = dev->dma_mask;
+
+	if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
+		limit = dev->bus_dma_limit;
+	return limit;
+}
+
+/* `swiotlb=force` is on: every mapping bounces. */
+extern bool swiotlb_force_on;
+static inline bool swiotlb_force_bounce(void) { return swiotlb_force_on; }
+
+/* Can @dev reach [@phys, @phys + @size) without a bounce? (@size > 0, no wrap) */
+static inline bool dma_direct_reachable(const struct device *dev, uint64_t phys, size_t size)
+{
+	return !swiotlb_force_bounce() && phys + size - 1 <= dma_direct_limit(dev);
+}
 
 /* ---- swiotlb: the bounce pool (dma/swiotlb.c) ---- */
 
@@ -68,10 +140,10 @@ uint64_t dma_direct_limit(const struct device *dev);
  * Return: 0, or -ENOMEM (streaming DMA to unreachable memory then fails).
  */
 int swiotlb_init(uint64_t size, bool force);
-/* `swiotlb=force` is on: every mapping bounces. */
-bool swiotlb_force_bounce(void);
 /* True if @phys lies inside the bounce pool. */
 bool is_swiotlb_buffer(uint64_t phys);
+/* True if @phys may be a live bounce: false at once while nothing is mapped. */
+bool swiotlb_is_live_bounce(uint64_t phys);
 
 /**
  * swiotlb_tbl_map - bounce [@orig, @orig + @size) through free slots.
@@ -82,6 +154,7 @@ bool is_swiotlb_buffer(uint64_t phys);
  * after logging (pool full, too large, pool absent), unless @attrs has
  * DMA_ATTR_NO_WARN; the logging is rate-limited. A bounce of a page or
  * more starts on a page when the device has no min_align_mask (Linux).
+ * A bounce clears @dev->dma_skip_sync.
  */
 uint64_t swiotlb_tbl_map(struct device *dev, uint64_t orig, size_t size,
 			 uint64_t limit, enum dma_data_direction dir, unsigned long attrs);

@@ -19,13 +19,10 @@
 #include "dma/debug.h"
 #include "dma/internal.h"
 #include "dma/scatterlist.h"
-#include "dma/swiotlb.h"
 #include "kernel/errno.h"
 #include "kernel/mm/layout.h"
-#include "kernel/mm/memmap.h"
 #include "kernel/mm/paging.h"
 
-#define DMA_MIN_MASK     DMA_BIT_MASK(24)   /* narrower masks reach too little RAM */
 #define CALLER()         __builtin_return_address(0)
 
 /* ---- what the CPU really has mapped ---- */
@@ -75,42 +72,64 @@ static inline bool dma_phys_mapped(uint64_t phys, size_t size)
 
 /* ---- the device's DMA model ---- */
 
-void dma_device_init(struct device *dev)
-{
-	dev->dma_mask = DMA_DEFAULT_MASK;
-	dev->coherent_dma_mask = DMA_DEFAULT_MASK;
-	dev->bus_dma_limit = 0;
-	dev->max_seg_size = DMA_DEFAULT_MAX_SEG_SIZE;
-	dev->seg_boundary_mask = DMA_DEFAULT_SEG_BOUNDARY;
-	dev->min_align_mask = 0;
-	dev->dma_ops = &dma_direct_ops;
-	if (!dma_dmap_hi)
-		dma_dmap_cache();
-}
-
 /* The backend of @dev; a device nobody initialised gets the direct one. */
-static const struct dma_map_ops *dma_ops_of(const struct device *dev)
+static inline const struct dma_map_ops *dma_ops_of(const struct device *dev)
 {
 	return dev->dma_ops ? dev->dma_ops : &dma_direct_ops;
 }
 
-/* Can the platform serve a device limited to @mask? It must reach some RAM
- * to allocate from, and enough bounce slots for the largest mapping must
- * lie below it (dma/swiotlb.c puts its pool low for this). */
-static bool dma_mask_supported(uint64_t mask)
+/*
+ * The fast path, Linux's dma_map_direct(): with the checker off and the
+ * direct backend, a mapping the device reaches is its physical address,
+ * decided inline with no call; a device that never bounced
+ * (dma_skip_sync) has nothing to undo at unmap and nothing to copy at a
+ * sync, so those return at once (a list's nents is still checked: a walk
+ * of at most nents entries' flags).
+ */
+static inline bool dma_go_direct(const struct device *dev)
 {
-	if (mask < DMA_MIN_MASK)
-		return false;
-	if (mask >= memmap_ram_end() - 1)
-		return true;
-	return swiotlb_slots_below(mask) >= IO_TLB_SEGSIZE;
+	return !dma_debug_on && dev->dma_ops == &dma_direct_ops;
+}
+
+/* Syncs (and direct unmaps) of @dev have nothing to do. */
+static inline bool dma_nothing_to_sync(const struct device *dev)
+{
+	return !dma_debug_on && dev->dma_skip_sync;
+}
+
+void dma_device_init(struct device *dev)
+{
+	dev->bus_dma_limit = 0;
+	dev->dma_ops = &dma_direct_ops;
+	dev->iommu_domain = NULL;
+	dma_device_reset(dev);
+	if (!dma_dmap_hi)
+		dma_dmap_cache();
+}
+
+void dma_device_reset(struct device *dev)
+{
+	dev->dma_skip_sync = dma_ops_of(dev)->need_sync != NULL;   /* nothing mapped yet */
+	dev->dma_mask = DMA_DEFAULT_MASK;
+	dev->coherent_dma_mask = DMA_DEFAULT_MASK;
+	dev->max_seg_size = DMA_DEFAULT_MAX_SEG_SIZE;
+	dev->seg_boundary_mask = DMA_DEFAULT_SEG_BOUNDARY;
+	dev->min_align_mask = 0;
+}
+
+
+int dma_supported(struct device *dev, uint64_t mask)
+{
+	const struct dma_map_ops *ops = dma_ops_of(dev);
+
+	return !ops->dma_supported || ops->dma_supported(dev, mask);
 }
 
 int dma_set_mask(struct device *dev, uint64_t mask)
 {
-	if (!dma_mask_supported(mask)) {
-		dev_err(dev, "DMA mask %#llx cannot be served: too narrow for RAM and "
-			"the bounce pool", (unsigned long long)mask);
+	if (!dma_supported(dev, mask)) {
+		dev_err(dev, "DMA mask %#llx cannot be served by the %s backend",
+			(unsigned long long)mask, dma_ops_of(dev)->name);
 		return -EIO;
 	}
 	dev->dma_mask = mask;
@@ -119,8 +138,9 @@ int dma_set_mask(struct device *dev, uint64_t mask)
 
 int dma_set_coherent_mask(struct device *dev, uint64_t mask)
 {
-	if (mask < DMA_MIN_MASK) {
-		dev_err(dev, "coherent DMA mask %#llx is too narrow", (unsigned long long)mask);
+	if (!dma_supported(dev, mask)) {
+		dev_err(dev, "coherent DMA mask %#llx cannot be served by the %s backend",
+			(unsigned long long)mask, dma_ops_of(dev)->name);
 		return -EIO;
 	}
 	dev->coherent_dma_mask = mask;
@@ -136,18 +156,22 @@ int dma_set_mask_and_coherent(struct device *dev, uint64_t mask)
 
 uint64_t dma_get_mask(const struct device *dev) { return dev->dma_mask; }
 
+/* Linux's default for a backend that does not say: 32 bits. */
 uint64_t dma_get_required_mask(const struct device *dev)
 {
-	uint64_t last = memmap_ram_end() - 1;
-	unsigned bits = 64 - (unsigned)__builtin_clzll(last | 1);
+	const struct dma_map_ops *ops = dma_ops_of(dev);
 
-	(void)dev;
-	return DMA_BIT_MASK(bits);
+	return ops->get_required_mask ? ops->get_required_mask(dev) : DMA_BIT_MASK(32);
 }
 
+/* The tighter of mask and bus limit is below what the backend needs. */
 bool dma_addressing_limited(const struct device *dev)
 {
-	return dma_direct_limit(dev) < memmap_ram_end() - 1;
+	uint64_t reach = dev->dma_mask;
+
+	if (dev->bus_dma_limit && dev->bus_dma_limit < reach)
+		reach = dev->bus_dma_limit;
+	return reach < dma_get_required_mask(dev);
 }
 
 size_t dma_max_mapping_size(const struct device *dev)
@@ -155,6 +179,22 @@ size_t dma_max_mapping_size(const struct device *dev)
 	const struct dma_map_ops *ops = dma_ops_of(dev);
 
 	return ops->max_mapping_size ? ops->max_mapping_size(dev) : SIZE_MAX;
+}
+
+size_t dma_opt_mapping_size(const struct device *dev)
+{
+	const struct dma_map_ops *ops = dma_ops_of(dev);
+	size_t opt = ops->opt_mapping_size ? ops->opt_mapping_size(dev) : SIZE_MAX;
+	size_t max = dma_max_mapping_size(dev);
+
+	return opt < max ? opt : max;
+}
+
+unsigned long dma_get_merge_boundary(const struct device *dev)
+{
+	const struct dma_map_ops *ops = dma_ops_of(dev);
+
+	return ops->get_merge_boundary ? ops->get_merge_boundary(dev) : 0;
 }
 
 int dma_set_max_seg_size(struct device *dev, unsigned int size)
@@ -207,25 +247,32 @@ static bool dma_valid_direction(enum dma_data_direction dir)
 	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE;
 }
 
-/* Direction and size are sane; refuse (and say why) otherwise. */
-static bool dma_check_args(struct device *dev, size_t size, enum dma_data_direction dir,
-			   const char *what)
+/* Say why the direction or size is bad (out of line: the cold path). */
+static __attribute__((noinline, cold)) bool dma_bad_args(struct device *dev, size_t size,
+							 enum dma_data_direction dir,
+							 const char *what)
 {
-	if (!dma_valid_direction(dir)) {
+	if (!dma_valid_direction(dir))
 		dma_refuse(dev, "%s with invalid direction %d", what, (int)dir);
-		return false;
-	}
-	if (!size) {
+	else if (!size)
 		dma_refuse(dev, "%s of zero bytes", what);
-		return false;
-	}
-	return true;
+	return false;
+}
+
+/* Direction and size are sane; refuse (and say why) otherwise. */
+static inline bool dma_check_args(struct device *dev, size_t size,
+				  enum dma_data_direction dir, const char *what)
+{
+	if (__builtin_expect(dma_valid_direction(dir) && size, 1))
+		return true;
+	return dma_bad_args(dev, size, dir, what);
 }
 
 /* The physical address of a buffer given by kernel address, if it is one
  * a device may use: the direct map or the kernel image (never ioremap()ed
  * MMIO or an unmapped address). */
-static bool dma_virt_to_phys(const void *ptr, size_t size, uint64_t *phys)
+static __attribute__((noinline)) bool dma_virt_to_phys_slow(const void *ptr, size_t size,
+								 uint64_t *phys)
 {
 	uintptr_t v = (uintptr_t)ptr;
 	uint64_t dmap_end = BOOT_DIRECT_MAP_BASE + paging_direct_map_end();
@@ -242,15 +289,36 @@ static bool dma_virt_to_phys(const void *ptr, size_t size, uint64_t *phys)
 	return false;
 }
 
-/* Refuse a CPU range with a hole in it, naming the call and the range. */
-static bool dma_check_mapped(struct device *dev, uint64_t phys, size_t size, const char *what)
+/* The same, inline for the direct map's largest range (dma_phys_mapped()
+ * then checks the size against it). */
+static inline bool dma_virt_to_phys(const void *ptr, size_t size, uint64_t *phys)
 {
-	if (dma_phys_mapped(phys, size))
+	uintptr_t v = (uintptr_t)ptr;
+
+	if (v >= BOOT_DIRECT_MAP_BASE && v - BOOT_DIRECT_MAP_BASE < dma_dmap_hi) {
+		*phys = v - BOOT_DIRECT_MAP_BASE;
 		return true;
+	}
+	return dma_virt_to_phys_slow(ptr, size, phys);
+}
+
+/* Refuse a CPU range with a hole in it, naming the call and the range. */
+static __attribute__((noinline, cold)) bool dma_hole(struct device *dev, uint64_t phys,
+						     size_t size, const char *what)
+{
 	dma_refuse(dev, "%s of [mem %#llx-%#llx]: not mapped memory (a hole in the "
 		   "direct map)", what, (unsigned long long)phys,
 		   (unsigned long long)(phys + size - 1));
 	return false;
+}
+
+/* Is [@phys, @phys + @size) mapped memory? Refuse (and say so) if not. */
+static inline bool dma_check_mapped(struct device *dev, uint64_t phys, size_t size,
+				    const char *what)
+{
+	if (__builtin_expect(dma_phys_mapped(phys, size), 1))
+		return true;
+	return dma_hole(dev, phys, size, what);
 }
 
 /* ---- coherent memory ---- */
@@ -282,14 +350,20 @@ void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
 
 /* ---- streaming ---- */
 
-/* Map physical memory: the common path of map_page and map_single. */
-static dma_addr_t dma_map_phys_checked(struct device *dev, const void *cpu, uint64_t phys,
-				       size_t size, enum dma_data_direction dir,
-				       unsigned long attrs, enum dma_debug_type type,
-				       const void *caller)
+/* Map checked physical memory: the common path of map_page and map_single.
+ * @cpu may be NULL: the direct map's address of @phys, for the checker. */
+static inline dma_addr_t dma_map_phys_checked(struct device *dev, const void *cpu,
+					      uint64_t phys, size_t size,
+					      enum dma_data_direction dir, unsigned long attrs,
+					      enum dma_debug_type type, const void *caller)
 {
-	dma_addr_t addr = dma_ops_of(dev)->map_phys(dev, phys, size, dir, attrs);
+	dma_addr_t addr;
 
+	if (dma_go_direct(dev) && dma_direct_reachable(dev, phys, size))
+		return phys;   /* the fast path: no call at all */
+	addr = dma_ops_of(dev)->map_phys(dev, phys, size, dir, attrs);
+	if (addr != DMA_MAPPING_ERROR && !cpu)
+		cpu = phys_to_virt(phys);
 	if (addr != DMA_MAPPING_ERROR)
 		debug_dma_map(dev, type, cpu, phys, size, addr, dir, caller);
 	return addr;
@@ -309,8 +383,8 @@ dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offs
 	phys = page_to_phys(page) + offset;
 	if (!dma_check_mapped(dev, phys, size, "dma_map_page"))
 		return DMA_MAPPING_ERROR;
-	return dma_map_phys_checked(dev, phys_to_virt(phys), phys, size, dir, attrs,
-				    DMA_DEBUG_PAGE, CALLER());
+	return dma_map_phys_checked(dev, NULL, phys, size, dir, attrs, DMA_DEBUG_PAGE,
+				    CALLER());
 }
 
 dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
@@ -332,10 +406,12 @@ dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 }
 
 /* Unmap: the ledger checks the call first, then the backend undoes it. */
-static void dma_unmap_checked(struct device *dev, dma_addr_t addr, size_t size,
-			      enum dma_data_direction dir, unsigned long attrs,
-			      enum dma_debug_type type, const void *caller)
+static inline void dma_unmap_checked(struct device *dev, dma_addr_t addr, size_t size,
+				     enum dma_data_direction dir, unsigned long attrs,
+				     enum dma_debug_type type, const void *caller)
 {
+	if (dma_go_direct(dev) && dev->dma_skip_sync)
+		return;   /* the fast path: nothing was bounced, nothing to undo */
 	debug_dma_unmap(dev, type, addr, size, dir, caller);
 	if (addr == DMA_MAPPING_ERROR || !dma_valid_direction(dir))
 		return;   /* nothing was mapped; the checker has said so */
@@ -355,28 +431,23 @@ void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 }
 
 /* @nents must be at least 1 and no more than the list holds: walking past
- * the SG_END entry would read whatever memory follows the array. */
+ * the SG_END entry would read whatever memory follows the array. Walks at
+ * most @nents entries, never the rest of a longer list; @map also checks
+ * that each lies in mapped memory, in the same walk. */
 static bool dma_check_nents(struct device *dev, struct scatterlist *sg, int nents,
-			    const char *what)
+			    const char *what, bool map)
 {
-	int have = sg && nents > 0 ? sg_nents(sg) : 0;
+	struct scatterlist *s = sg;
+	int have = 0;
 
-	if (nents > 0 && nents <= have)
-		return true;
-	dma_refuse(dev, "%s with nents %d, but the list holds %d entries", what, nents, have);
-	return false;
-}
-
-/* Every piece of the list lies in mapped memory. */
-static bool dma_check_sg_mapped(struct device *dev, struct scatterlist *sg, int nents)
-{
-	struct scatterlist *s;
-	int i;
-
-	for_each_sg(sg, s, nents, i)
-		if (!dma_check_mapped(dev, sg_phys(s), s->length, "dma_map_sg"))
+	for (; s && have < nents; s = sg_next(s), have++)
+		if (map && !dma_check_mapped(dev, sg_phys(s), s->length, what))
 			return false;
-	return true;
+	if (nents > 0 && have == nents)
+		return true;
+	dma_refuse(dev, "%s with nents %d, but the list ends after %d entries", what, nents,
+		   have);
+	return false;
 }
 
 int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
@@ -384,8 +455,8 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 {
 	int mapped;
 
-	if (!dma_check_nents(dev, sg, nents, "dma_map_sg") ||
-	    !dma_check_args(dev, 1, dir, "dma_map_sg") || !dma_check_sg_mapped(dev, sg, nents))
+	if (!dma_check_args(dev, 1, dir, "dma_map_sg") ||
+	    !dma_check_nents(dev, sg, nents, "dma_map_sg", true))
 		return 0;
 	mapped = dma_ops_of(dev)->map_sg(dev, sg, nents, dir, attrs);
 	if (mapped > 0)
@@ -396,8 +467,12 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 			enum dma_data_direction dir, unsigned long attrs)
 {
+	if (!dma_check_nents(dev, sg, nents, "dma_unmap_sg", false))
+		return;   /* refused before the checker or the backend act */
+	if (dma_go_direct(dev) && dev->dma_skip_sync)
+		return;   /* the fast path: nothing was bounced, nothing to undo */
 	debug_dma_unmap_sg(dev, sg, nents, dir, CALLER());
-	if (dma_check_nents(dev, sg, nents, "dma_unmap_sg") && dma_valid_direction(dir))
+	if (dma_valid_direction(dir))
 		dma_ops_of(dev)->unmap_sg(dev, sg, nents, dir, attrs);
 }
 
@@ -406,6 +481,8 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 			     enum dma_data_direction dir)
 {
+	if (dma_nothing_to_sync(dev))
+		return;   /* the fast path */
 	debug_dma_sync(dev, addr, size, dir, true, CALLER());
 	if (dma_valid_direction(dir) && dma_ops_of(dev)->sync_for_cpu)
 		dma_ops_of(dev)->sync_for_cpu(dev, addr, size, dir);
@@ -414,41 +491,42 @@ void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
 				enum dma_data_direction dir)
 {
+	if (dma_nothing_to_sync(dev))
+		return;   /* the fast path */
 	debug_dma_sync(dev, addr, size, dir, false, CALLER());
 	if (dma_valid_direction(dir) && dma_ops_of(dev)->sync_for_device)
 		dma_ops_of(dev)->sync_for_device(dev, addr, size, dir);
 }
 
-/* Sync each mapped segment; a bounce copy is per segment. */
+/* The backend syncs the list's mapped segments (none to do if it has no op).
+ * A bad @nents is refused before the checker or the backend act. */
 static void dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
-			enum dma_data_direction dir, bool for_cpu)
+			enum dma_data_direction dir, bool for_cpu, const void *caller)
 {
 	const struct dma_map_ops *ops = dma_ops_of(dev);
-	void (*sync)(struct device *, dma_addr_t, size_t, enum dma_data_direction) =
-		for_cpu ? ops->sync_for_cpu : ops->sync_for_device;
-	struct scatterlist *s;
-	int i;
+	void (*sync)(struct device *, struct scatterlist *, int, enum dma_data_direction) =
+		for_cpu ? ops->sync_sg_for_cpu : ops->sync_sg_for_device;
 
-	if (!sync || !dma_valid_direction(dir) ||
-	    !dma_check_nents(dev, sg, nents, for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device"))
+	if (!dma_check_nents(dev, sg, nents,
+			     for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device", false))
 		return;
-	for_each_sg(sg, s, nents, i)
-		if (s->dma_length)
-			sync(dev, s->dma_address, s->dma_length, dir);
+	if (dma_nothing_to_sync(dev))
+		return;   /* the fast path: nothing bounced, nothing to copy */
+	debug_dma_sync_sg(dev, sg, nents, dir, for_cpu, caller);
+	if (sync && dma_valid_direction(dir))
+		sync(dev, sg, nents, dir);
 }
 
 void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nents,
 			 enum dma_data_direction dir)
 {
-	debug_dma_sync_sg(dev, sg, nents, dir, true, CALLER());
-	dma_sync_sg(dev, sg, nents, dir, true);
+	dma_sync_sg(dev, sg, nents, dir, true, CALLER());
 }
 
 void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nents,
 			    enum dma_data_direction dir)
 {
-	debug_dma_sync_sg(dev, sg, nents, dir, false, CALLER());
-	dma_sync_sg(dev, sg, nents, dir, false);
+	dma_sync_sg(dev, sg, nents, dir, false, CALLER());
 }
 
 int dma_mapping_error(struct device *dev, dma_addr_t addr)

@@ -28,21 +28,10 @@
  * reads stale data or the device sends it. `swiotlb=force` bounces every
  * streaming mapping, which makes such bugs show in tests.
  *
- * Where the pool lives. The pool is IO_TLB_DEFAULT_SIZE (64 MiB) unless
- * `swiotlb=<size>` says otherwise. The buddy allocator's largest block is
- * 4 MiB (MAX_ORDER), so the pool is a set of *areas*, each one block of
- * ZONE_DMA32, usually 4 MiB (smaller blocks only if memory is fragmented).
- * Areas need not touch: a mapping never spans two of them, and at most
- * 256 KiB it fits in any area. The first SWIOTLB_LOW_SHARE bytes are taken
- * as low as possible (a ladder of limits: 16 MiB, 32 MiB, ... 4 GiB), so
- * that devices with narrow masks find slots; the rest where the page
- * allocator naturally gives ZONE_DMA32 blocks (high), so that a big pool
- * does not eat the low memory those same devices need for coherent
- * buffers. Mappings, in turn, take the highest area that can serve them,
- * so that low slots stay free for the devices that need them.
+ * Where the pool lives, and how `swiotlb=` is read: dma/swiotlb_init.c.
  *
  * The slot allocator (dma/swiotlb_slots.c, pure and host-tested). Each
- * slot has 16 bytes of metadata, struct swiotlb_slot:
+ * slot has 24 bytes of metadata, struct swiotlb_slot:
  *
  *   free slot    free_run = how many free slots start here, counting up
  *                to the next used slot or the area's end, capped at
@@ -50,8 +39,9 @@
  *                at i exactly when free_run[i] >= k: one comparison.
  *   used slot    free_run = 0; head_dist = distance back to the first
  *                slot of its mapping, the head, which also records the
- *                original's address, the size mapped and the pad (bytes
- *                from the head slot's start to the bounce address).
+ *                original's address, the size mapped, the pad (bytes
+ *                from the head slot's start to the bounce address) and
+ *                the device that mapped it.
  *
  *        slot:      0   1   2   3   4   5   6   7   8
  *        used by:   -   -   A   A   A   -   -   -   B ...
@@ -82,7 +72,10 @@
  * reported too, but unmaps the mapping with the size recorded at map time
  * (Linux, too, frees the slots it recorded): refusing would leak the slots
  * forever, while the DMA-API checker, which also reports it, retires the
- * mapping, so nothing would point at them any more.
+ * mapping, so nothing would point at them any more. An unmap or sync by a
+ * device other than the one that mapped (a stale handle whose slots were
+ * handed to another device) is refused and changes nothing: it must not
+ * free or overwrite another device's bounce.
  *
  * Interrupt handlers may unmap (a completion path), so every change to
  * the pool runs with interrupts off. The copies go through the direct map
@@ -93,6 +86,7 @@
 #include "dma/ratelimit.h"
 #include "dma/swiotlb.h"
 #include "dma/swiotlb_slots.h"
+#include "dma/swiotlb_state.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/mm/kmalloc.h"
@@ -106,29 +100,8 @@
 #include "kernel/x86.h"
 #endif
 
-#define SWIOTLB_AREA_MAX_ORDER  MAX_ORDER   /* 4 MiB: the buddy's largest block */
-#define SWIOTLB_AREA_MIN_ORDER  6           /* 256 KiB: the largest mapping */
-#define SWIOTLB_LOW_FIRST       (16ULL << 20)   /* first placement limit tried */
-#define SWIOTLB_LOW_SHARE       (16ULL << 20)   /* placed as low as possible: 64 of
-                                                   the largest mappings for narrow masks */
-#define SWIOTLB_FOUR_GIB        (DMA32_LIMIT + 1)
-#define SWIOTLB_DMA32_SHARE     2           /* take at most 1/2 of free ZONE_DMA32 */
-#define SWIOTLB_MIB_SHIFT       20
-#define SWIOTLB_KIB_SHIFT       10
-#define SWIOTLB_FORCE_WORD      "force"
-
-_Static_assert((PAGE_SIZE << SWIOTLB_AREA_MIN_ORDER) == SWIOTLB_MIN_SIZE,
-	       "the smallest area holds exactly one largest mapping");
-
-/* Everything the bounce pool knows. */
-static struct {
-	struct swiotlb_pool pool;     /* the slot allocator over areas[] */
-	struct swiotlb_area *areas;   /* kmalloc'd; pool.nareas of them in use */
-	unsigned int max_areas;       /* capacity of areas[] */
-	uint64_t base, end;           /* lowest area's start, highest area's end */
-	bool force;                   /* swiotlb=force: every streaming mapping bounces */
-	bool ready;                   /* swiotlb_init() succeeded */
-} swiotlb;
+/* Everything the bounce pool knows (dma/swiotlb_state.h). */
+struct swiotlb_state swiotlb;
 
 /* ---- seams: memory and interrupts ---- */
 
@@ -143,7 +116,7 @@ static void *swiotlb_virt(uint64_t phys)
 }
 
 /* Keep interrupt handlers (which may unmap) out while the pool changes. */
-static uint64_t swiotlb_lock(void)
+uint64_t swiotlb_lock(void)
 {
 #ifdef KTEST_HOST
 	return 0;
@@ -169,7 +142,7 @@ static uint64_t swiotlb_now_ns(void)
 }
 
 /* Let them in again if they were allowed before. */
-static void swiotlb_unlock(uint64_t flags)
+void swiotlb_unlock(uint64_t flags)
 {
 #ifdef KTEST_HOST
 	(void)flags;
@@ -179,255 +152,23 @@ static void swiotlb_unlock(uint64_t flags)
 #endif
 }
 
-/* ---- the command line ---- */
-
-/* Does [@s, @end) spell exactly @word? */
-static bool swiotlb_word_is(const char *s, const char *end, const char *word)
-{
-	while (s < end && *word && *s == *word)
-		s++, word++;
-	return s == end && !*word;
-}
-
-/**
- * swiotlb_parse_cmdline - read the value of `swiotlb=`: "force", "<size>"
- * or "<size>,force" (see dma/swiotlb.h).
- * Return: 0, -EINVAL (malformed) or -ERANGE (size out of bounds).
- */
-int swiotlb_parse_cmdline(const char *value, uint64_t *size, bool *force)
-{
-	const char *comma, *end;
-	uint64_t v;
-	int err;
-
-	if (!value)
-		return -EINVAL;
-	for (end = value; *end; end++)
-		;
-	for (comma = value; comma < end && *comma != ','; comma++)
-		;
-	if (comma == end && swiotlb_word_is(value, end, SWIOTLB_FORCE_WORD)) {
-		*force = true;
-		return 0;
-	}
-	if (comma < end && !swiotlb_word_is(comma + 1, end, SWIOTLB_FORCE_WORD))
-		return -EINVAL;
-	err = cmdline_parse_size(value, (size_t)(comma - value), &v);
-	if (err)
-		return err;
-	if (v < SWIOTLB_MIN_SIZE || v > SWIOTLB_MAX_SIZE)
-		return -ERANGE;
-	*size = v;
-	*force = comma < end;
-	return 0;
-}
-
-/* ---- building the pool ---- */
-
-/* How much to take: rounded to whole 256 KiB, at most half of what ZONE_DMA32 has free. */
-static uint64_t swiotlb_pick_size(uint64_t size)
-{
-	struct zone_stats dma;
-	uint64_t spare;
-
-	if (!size)
-		size = IO_TLB_DEFAULT_SIZE;
-	if (size > SWIOTLB_MAX_SIZE)
-		size = SWIOTLB_MAX_SIZE;
-	size = (size + SWIOTLB_MIN_SIZE - 1) / SWIOTLB_MIN_SIZE * SWIOTLB_MIN_SIZE;
-	page_alloc_zone_stats(ZONE_DMA32, &dma);
-	spare = (dma.free_pages << PAGE_SHIFT) / SWIOTLB_DMA32_SHARE;
-	spare -= spare % SWIOTLB_MIN_SIZE;
-	if (size > spare) {
-		pr_warn("%llu KiB asked for, but ZONE_DMA32 has %llu KiB free: taking %llu KiB",
-			(unsigned long long)(size >> SWIOTLB_KIB_SHIFT),
-			(unsigned long long)(dma.free_pages << PAGE_SHIFT >> SWIOTLB_KIB_SHIFT),
-			(unsigned long long)(spare >> SWIOTLB_KIB_SHIFT));
-		size = spare;
-	}
-	return size;
-}
-
-/* The largest area order whose block fits in @bytes (a multiple of 256 KiB). */
-static unsigned int swiotlb_area_order(uint64_t bytes)
-{
-	unsigned int order = SWIOTLB_AREA_MIN_ORDER;
-
-	while (order < SWIOTLB_AREA_MAX_ORDER && (PAGE_SIZE << (order + 1)) <= bytes)
-		order++;
-	return order;
-}
-
-/* A block of 2^@order pages below 4 GiB: as low as a ladder of limits finds
- * one for the low share (@low), else wherever ZONE_DMA32 has one. */
-static struct page *swiotlb_alloc_block(unsigned int order, bool low)
-{
-	uint64_t limit;
-	struct page *pg;
-
-	if (!low)
-		return alloc_pages(GFP_DMA32 | __GFP_NOWARN, order);
-	for (limit = SWIOTLB_LOW_FIRST; limit <= SWIOTLB_FOUR_GIB; limit <<= 1) {
-		pg = alloc_pages_limit(GFP_DMA32 | __GFP_NOWARN, order, limit - 1);
-		if (pg)
-			return pg;
-	}
-	return NULL;
-}
-
-/* One more area of 2^@order pages, with its metadata; false if memory ran out. */
-static bool swiotlb_add_area(unsigned int order, bool low)
-{
-	unsigned int nslots = (unsigned int)((PAGE_SIZE << order) >> IO_TLB_SHIFT);
-	struct swiotlb_slot *slots = kmalloc(nslots * sizeof(*slots), GFP_KERNEL | __GFP_NOWARN);
-	struct page *pg;
-
-	if (!slots)
-		return false;
-	pg = swiotlb_alloc_block(order, low);
-	if (!pg) {
-		kfree(slots);
-		return false;
-	}
-	swiotlb_area_setup(&swiotlb.areas[swiotlb.pool.nareas++], page_to_phys(pg), nslots, slots);
-	return true;
-}
-
-/* Fill @want bytes with areas: 4 MiB blocks, smaller ones if those run out. */
-static uint64_t swiotlb_alloc_areas(uint64_t want)
-{
-	unsigned int order = SWIOTLB_AREA_MAX_ORDER;
-	uint64_t got = 0;
-
-	while (got < want && swiotlb.pool.nareas < swiotlb.max_areas) {
-		if (order > swiotlb_area_order(want - got))
-			order = swiotlb_area_order(want - got);
-		if (swiotlb_add_area(order, got < SWIOTLB_LOW_SHARE)) {
-			got += PAGE_SIZE << order;
-			continue;
-		}
-		if (order == SWIOTLB_AREA_MIN_ORDER)
-			break;
-		order--;
-	}
-	return got;
-}
-
-/* Give every area and its metadata back. */
-static void swiotlb_free_areas(void)
-{
-	struct swiotlb_area *a;
-	unsigned int i, order;
-
-	for (i = 0; i < swiotlb.pool.nareas; i++) {
-		a = &swiotlb.areas[i];
-		order = (unsigned int)__builtin_ctzll(((uint64_t)a->nslots << IO_TLB_SHIFT) >>
-						       PAGE_SHIFT);
-		__free_pages(phys_to_page(a->base), order);
-		kfree(a->slots);
-	}
-	kfree(swiotlb.areas);
-	memset(&swiotlb, 0, sizeof(swiotlb));
-}
-
-/* Say where the pool is and how it is cut, once, at boot (the summary last). */
-static void swiotlb_log_pool(uint64_t want)
-{
-	const struct swiotlb_pool *p = &swiotlb.pool;
-	uint64_t bytes = (uint64_t)p->nslots << IO_TLB_SHIFT;
-	unsigned int i;
-
-	for (i = 0; i < p->nareas; i++)
-		pr_debug("area %u: [mem %#018llx-%#018llx] %u slots", i,
-			 (unsigned long long)p->areas[i].base,
-			 (unsigned long long)(p->areas[i].base +
-					      ((uint64_t)p->areas[i].nslots << IO_TLB_SHIFT) - 1),
-			 p->areas[i].nslots);
-	if (bytes < want)
-		pr_warn("only %llu of the %llu KiB asked for were available",
-			(unsigned long long)(bytes >> SWIOTLB_KIB_SHIFT),
-			(unsigned long long)(want >> SWIOTLB_KIB_SHIFT));
-	pr_info("bounce pool [mem %#018llx-%#018llx] %llu MiB%s, %u areas, %lu slots of %u bytes, "
-		"largest mapping %zu KiB; force %s",
-		(unsigned long long)swiotlb.base, (unsigned long long)swiotlb.end - 1,
-		(unsigned long long)(bytes >> SWIOTLB_MIB_SHIFT),
-		swiotlb.end - swiotlb.base == bytes ? " contiguous" : " with gaps",
-		p->nareas, p->nslots, IO_TLB_SIZE, SWIOTLB_MAX_BYTES >> SWIOTLB_KIB_SHIFT,
-		swiotlb.force ? "on: every streaming mapping bounces" : "off");
-}
-
-/**
- * swiotlb_init - carve the bounce pool out of ZONE_DMA32 (dma/internal.h).
- * @size: bytes; 0 means IO_TLB_DEFAULT_SIZE; rounded up to 256 KiB
- * @force: bounce every streaming mapping
- * Return: 0, -EBUSY if already done, -ENOMEM if not even 256 KiB was free.
- */
-int swiotlb_init(uint64_t size, bool force)
-{
-	uint64_t want;
-
-	if (swiotlb.ready) {
-		pr_err("swiotlb_init called twice; keeping the pool there is");
-		return -EBUSY;
-	}
-	want = swiotlb_pick_size(size);
-	swiotlb.max_areas = (unsigned int)(want / SWIOTLB_MIN_SIZE);
-	swiotlb.areas = want ? kzalloc(swiotlb.max_areas * sizeof(*swiotlb.areas), GFP_KERNEL) : NULL;
-	if (!swiotlb.areas || !swiotlb_alloc_areas(want)) {
-		pr_err("no memory below 4 GiB for a bounce pool; devices that cannot reach "
-		       "a buffer will fail to map it%s", force ? ", and swiotlb=force is ignored" : "");
-		swiotlb_free_areas();
-		return -ENOMEM;
-	}
-	swiotlb_pool_init(&swiotlb.pool, swiotlb.areas, swiotlb.pool.nareas);
-	swiotlb.base = swiotlb.areas[0].base;
-	swiotlb.end = swiotlb.areas[swiotlb.pool.nareas - 1].base +
-		      ((uint64_t)swiotlb.areas[swiotlb.pool.nareas - 1].nslots << IO_TLB_SHIFT);
-	swiotlb.force = force;
-	swiotlb.ready = true;
-	swiotlb_log_pool(want);
-	return 0;
-}
-
-CMDLINE_PARAM(swiotlb, "swiotlb", CMDLINE_STRING, "bounce pool: <size>, force, or <size>,force");
-/* Boot's one call: `swiotlb=` read, reported if malformed, then the pool built. */
-int swiotlb_init_from_cmdline(const struct cmdline *cl)
-{
-	const char *value = cmdline_get(cl, "swiotlb");
-	uint64_t size = IO_TLB_DEFAULT_SIZE;
-	bool force = false;
-	int err = value ? swiotlb_parse_cmdline(value, &size, &force) : 0;
-
-	if (err)
-		pr_err("swiotlb=%s: %s; using %llu MiB without force", value,
-		       err == -ERANGE ? "the size must be 256K to 1G" :
-		       "expected force, <size>[K|M|G] or <size>,force",
-		       (unsigned long long)(IO_TLB_DEFAULT_SIZE >> SWIOTLB_MIB_SHIFT));
-	return swiotlb_init(size, force);
-}
-
-/* Host tests rebuild the pool for each fake machine; the kernel never calls this. */
-void swiotlb_exit(void)
-{
-	uint64_t flags = swiotlb_lock();
-
-	swiotlb_free_areas();
-	swiotlb_unlock(flags);
-}
-
 /* ---- questions ---- */
 
-/* direct.c bounces everything when this says so. */
-bool swiotlb_force_bounce(void)
-{
-	return swiotlb.force;
-}
+/* `swiotlb=force`: direct.c bounces everything (read inline, dma/internal.h). */
+bool swiotlb_force_on;
 
-/* Cheap range test first: direct.c asks this on every unmap and sync. */
+/* Cheap range test first, then the search over the areas. */
 bool is_swiotlb_buffer(uint64_t phys)
 {
 	return swiotlb.ready && phys >= swiotlb.base && phys < swiotlb.end &&
 	       swiotlb_pool_contains(&swiotlb.pool, phys);
+}
+
+/* Could @phys be a live bounce? With nothing mapped the search is skipped:
+ * direct.c asks on every unmap and sync of a device that has bounced. */
+bool swiotlb_is_live_bounce(uint64_t phys)
+{
+	return swiotlb.pool.mappings && is_swiotlb_buffer(phys);
 }
 
 /**
@@ -580,6 +321,7 @@ uint64_t swiotlb_tbl_map_aligned(struct device *dev, uint64_t orig, size_t size,
 		.min_align_mask = dev ? dev->min_align_mask : 0,
 		.boundary_mask = dev ? dev->seg_boundary_mask : 0,
 		.alloc_align_mask = swiotlb_default_align(dev, size, alloc_align_mask),
+		.owner = dev,
 	};
 	struct swiotlb_mapping m;
 	uint64_t flags;
@@ -596,6 +338,8 @@ uint64_t swiotlb_tbl_map_aligned(struct device *dev, uint64_t orig, size_t size,
 		return DMA_MAPPING_ERROR;
 	}
 	swiotlb_copy(&m, 0, size, true);
+	if (dev)
+		dev->dma_skip_sync = false;   /* its unmaps and syncs now have work to do */
 	return m.tlb;
 }
 
@@ -612,7 +356,11 @@ uint64_t swiotlb_tbl_map(struct device *dev, uint64_t orig, size_t size,
 static void swiotlb_unmap_refused(struct device *dev, uint64_t tlb, size_t size, int err,
 				  const struct swiotlb_mapping *m)
 {
-	if (err == -ERANGE)
+	if (err == -EBUSY)
+		dev_err(dev, "swiotlb: unmap of %#llx (%zu bytes): the slots are mapped by %s, "
+			"not this device (unmapped twice?); not unmapped", (unsigned long long)tlb,
+			size, dev_name(m->owner));
+	else if (err == -ERANGE)
 		dev_err(dev, "swiotlb: unmap of %#llx: inside the mapping at %#llx (%zu bytes), "
 			"not its start; not unmapped", (unsigned long long)tlb,
 			(unsigned long long)m->tlb, m->size);
@@ -620,6 +368,15 @@ static void swiotlb_unmap_refused(struct device *dev, uint64_t tlb, size_t size,
 		dev_err(dev, "swiotlb: unmap of %#llx (%zu bytes): %s; nothing to unmap",
 			(unsigned long long)tlb, size, err == -EFAULT ?
 			"not an address in the bounce pool" : "no bounce mapping there (unmapped twice?)");
+}
+
+/* @err, or -EBUSY if the mapping found (@err 0, a size or range mismatch) is
+ * another device's: its slots are busy with that device. */
+static int swiotlb_owned(const struct device *dev, int err, const struct swiotlb_mapping *m)
+{
+	if ((!err || err == -EINVAL || err == -ERANGE) && m->owner != dev)
+		return -EBUSY;
+	return err;
 }
 
 /* The bytes an unmap copies back: the caller's, never past the mapping (Linux's clamp). */
@@ -662,7 +419,7 @@ void swiotlb_tbl_unmap(struct device *dev, uint64_t tlb, size_t size,
 {
 	struct swiotlb_mapping m;
 	uint64_t flags = swiotlb_lock();
-	int err = swiotlb_pool_check_free(&swiotlb.pool, tlb, size, &m);
+	int err = swiotlb_owned(dev, swiotlb_pool_check_free(&swiotlb.pool, tlb, size, &m), &m);
 
 	if (!err || err == -EINVAL)
 		swiotlb_release(&m, size, dir, attrs);
@@ -679,14 +436,18 @@ static void swiotlb_sync(struct device *dev, uint64_t tlb, size_t size,
 {
 	struct swiotlb_mapping m;
 	uint64_t flags = swiotlb_lock();
-	int err = swiotlb_pool_find(&swiotlb.pool, tlb, size, &m);
+	int err = swiotlb_owned(dev, swiotlb_pool_find(&swiotlb.pool, tlb, size, &m), &m);
 
 	if (!err && for_cpu && swiotlb_dir_from_device(dir))
 		swiotlb_copy(&m, tlb - m.tlb, size, false);
 	else if (!err && !for_cpu && swiotlb_dir_to_device(dir))
 		swiotlb_copy(&m, tlb - m.tlb, size, true);
 	swiotlb_unlock(flags);
-	if (err == -ERANGE)
+	if (err == -EBUSY)
+		dev_err(dev, "swiotlb: sync_for_%s of %#llx (%zu bytes): the slots are mapped by "
+			"%s, not this device; nothing copied", for_cpu ? "cpu" : "device",
+			(unsigned long long)tlb, size, dev_name(m.owner));
+	else if (err == -ERANGE)
 		dev_err(dev, "swiotlb: sync_for_%s of [%#llx, +%zu) is not inside the mapping "
 			"at %#llx (%zu bytes); nothing copied", for_cpu ? "cpu" : "device",
 			(unsigned long long)tlb, size, (unsigned long long)m.tlb, m.size);

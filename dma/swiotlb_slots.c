@@ -260,6 +260,7 @@ static void area_claim(struct swiotlb_area *a, unsigned int start, unsigned int 
 	for (i = 0; i < k; i++)
 		a->slots[start + i] = (struct swiotlb_slot){ .head_dist = (uint8_t)i };
 	a->slots[start].orig = req->orig;
+	a->slots[start].owner = req->owner;
 	a->slots[start].size = (uint32_t)req->size;
 	a->slots[start].pad = (uint16_t)pad;
 	a->slots[start].tail = (uint8_t)(k - data_nslots(pad, req->size));
@@ -287,6 +288,7 @@ static void describe(const struct swiotlb_area *a, unsigned int head, struct swi
 	const struct swiotlb_slot *h = &a->slots[head];
 
 	m->orig = h->orig;
+	m->owner = h->owner;
 	m->size = h->size;
 	m->nslots = head_nslots(h);
 	m->slot_base = slot_addr(a, head);

@@ -26,7 +26,7 @@
 #define SWIOTLB_ALLOC_ALIGN_MAX 0xffffULL   /* largest alloc_align_mask: the pad is 16 bits */
 
 /*
- * Metadata of one slot: 16 bytes per 2 KiB slot (0.8% of the pool).
+ * Metadata of one slot: 24 bytes per 2 KiB slot (1.2% of the pool).
  * The first slot of a mapping, its head, describes the whole mapping;
  * the others only say how far back their head is.
  */
@@ -39,9 +39,10 @@ struct swiotlb_slot {
 	uint8_t free_run;   /* free slot: free slots from here on, capped at SWIOTLB_RUN_CAP;
 	                       0 means the slot is in use */
 	uint8_t head_dist;  /* slot in use: how many slots back its mapping's head is */
+	const void *owner;  /* head: the device that mapped it; only it may unmap or sync */
 };
 
-_Static_assert(sizeof(struct swiotlb_slot) == 16, "struct swiotlb_slot must stay at 16 bytes");
+_Static_assert(sizeof(struct swiotlb_slot) == 24, "struct swiotlb_slot must stay at 24 bytes");
 
 /* A physically contiguous run of slots; mappings never cross areas. */
 struct swiotlb_area {
@@ -72,6 +73,7 @@ struct swiotlb_req {
 	                              so it shares no IOMMU granule (0: slots; at most
 	                              SWIOTLB_ALLOC_ALIGN_MAX) */
 	uint64_t limit;           /* last byte the device reaches: every slot lies at or below it */
+	const void *owner;        /* the device mapping it, recorded in the head */
 };
 
 /* One live mapping, as the pool recorded it. */
@@ -81,6 +83,7 @@ struct swiotlb_mapping {
 	size_t size;          /* bytes mapped */
 	unsigned int nslots;  /* slots it holds */
 	uint64_t slot_base;   /* physical address of its first slot */
+	const void *owner;    /* the device that mapped it */
 };
 
 /**

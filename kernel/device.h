@@ -9,6 +9,7 @@
 #ifndef KERNEL_DEVICE_H
 #define KERNEL_DEVICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "kernel/log.h"
 
@@ -28,6 +29,7 @@ struct device {
 	uint64_t seg_boundary_mask;  /* segments must not cross (mask + 1) multiples */
 	uint64_t min_align_mask;     /* address bits a bounce must preserve */
 	const struct dma_map_ops *dma_ops;  /* direct, swiotlb or IOMMU backend */
+	bool dma_skip_sync;          /* no mapping of it needs a sync (none bounced yet) */
 	void *iommu_domain;          /* the IOMMU domain it is attached to, if any */
 };
 

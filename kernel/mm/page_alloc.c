@@ -297,6 +297,11 @@ static void page_report_bad_free(const struct page *page, unsigned int order,
 }
 
 /* Check first, then poison, then let the core merge: a bad free changes nothing. */
+bool page_block_freeable(const struct page *page, unsigned int order)
+{
+	return !page_free_problem(page, order);
+}
+
 void __free_pages(struct page *page, unsigned int order)
 {
 	const char *problem = page_free_problem(page, order);

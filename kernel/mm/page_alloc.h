@@ -64,6 +64,8 @@ struct page *alloc_pages_limit(gfp_t gfp, unsigned int order, uint64_t limit);
 
 /* Give back a block; @order must be the one it was allocated with. */
 void __free_pages(struct page *page, unsigned int order);
+/* Would __free_pages(@page, @order) be accepted? Lets a caller refuse first. */
+bool page_block_freeable(const struct page *page, unsigned int order);
 
 uint64_t page_to_phys(const struct page *page);
 /* NULL if @phys is not in a frame the allocator manages. */

@@ -591,7 +591,32 @@ static void random_against_model(struct ktest *t)
 	t_pool_free(&tp);
 }
 
+/* The head records who mapped; find and check_free report it, freeing forgets it. */
+static void owner_is_recorded(struct ktest *t)
+{
+	static const int dev_a, dev_b;
+	struct swiotlb_req r = t_req(0x123456000ULL, 3000, 0, UINT64_MAX);
+	struct swiotlb_mapping m, found;
+	struct t_pool tp;
+
+	t_pool_make(&tp);
+	r.owner = &dev_a;
+	KT_ASSERT_EQ(t, swiotlb_pool_alloc(&tp.pool, &r, &m), 0);
+	KT_ASSERT_EQ(t, swiotlb_pool_find(&tp.pool, m.tlb + 100, 10, &found), 0);
+	KT_EXPECT_TRUE(t, found.owner == &dev_a);
+	KT_ASSERT_EQ(t, swiotlb_pool_free(&tp.pool, m.tlb, m.size, &found), 0);
+	r.owner = &dev_b;                          /* the same slots, another device */
+	KT_ASSERT_EQ(t, swiotlb_pool_alloc(&tp.pool, &r, &found), 0);
+	KT_EXPECT_UEQ(t, found.tlb, m.tlb);
+	KT_ASSERT_EQ(t, swiotlb_pool_check_free(&tp.pool, m.tlb, m.size, &m), 0);
+	KT_EXPECT_TRUE(t, m.owner == &dev_b);
+	KT_EXPECT_EQ(t, swiotlb_pool_free(&tp.pool, m.tlb, m.size, &m), 0);
+	KT_EXPECT_TRUE(t, t_all_free(&tp));
+	t_pool_free(&tp);
+}
+
 KTEST_SUITE(swiotlb_slots,
+	    KTEST_CASE(owner_is_recorded),
 	    KTEST_CASE(alignment_is_preserved), KTEST_CASE(alloc_align_gives_whole_pages),
 	    KTEST_CASE(largest_mapping),
 	    KTEST_CASE(max_size_is_whole_units), KTEST_CASE(max_size_fits_smallest_area),
