@@ -124,9 +124,10 @@ static void map1(struct device *dev, dma_addr_t addr, size_t size, enum dma_data
 	debug_dma_mapping_error(dev, addr);
 }
 
-static void unmap1(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
+/* Its unmap; returns the checker's verdict (may the backend proceed?). */
+static bool unmap1(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
 {
-	debug_dma_unmap(dev, DMA_DEBUG_SINGLE, addr, size, dir, F_UNMAP_CALL);
+	return debug_dma_unmap(dev, DMA_DEBUG_SINGLE, addr, size, dir, F_UNMAP_CALL);
 }
 
 /* @n reports since @before, the last one containing @needle. */
@@ -364,10 +365,20 @@ static void unmap_wrong_function(struct ktest *t)
 	EXPECT_REPORTS(t, before, 1, "with the wrong function [freed as single]");
 	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[mapped as scatter-gather]");
 
+	/* Across the coherent/streaming line the backend must not act: refused. */
 	debug_dma_alloc_coherent(&dev_a, 4096, F_BUF, (void *)0x1000, F_MAP_CALL);
-	unmap1(&dev_a, F_BUF, 4096, DMA_BIDIRECTIONAL);
+	KT_EXPECT_FALSE(t, unmap1(&dev_a, F_BUF, 4096, DMA_BIDIRECTIONAL));
 	EXPECT_REPORTS(t, before, 2, "[freed as single]");
 	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[mapped as coherent]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 1);
+	KT_EXPECT_TRUE(t, debug_dma_free_coherent(&dev_a, 4096, (void *)0x1000, F_BUF,
+						  F_UNMAP_CALL));
+	map1(&dev_a, F_BUF, 4096, DMA_BIDIRECTIONAL);
+	KT_EXPECT_FALSE(t, debug_dma_free_coherent(&dev_a, 4096, (void *)0x1000, F_BUF,
+						   F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 3, "[freed as coherent]");
+	KT_EXPECT_TRUE(t, unmap1(&dev_a, F_BUF, 4096, DMA_BIDIRECTIONAL));
+	EXPECT_NO_REPORT(t, before + 3);
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
 }
 
@@ -379,22 +390,26 @@ static void free_coherent_checks(struct ktest *t)
 	fresh();
 	before = dma_debug_error_count();
 	debug_dma_alloc_coherent(&dev_a, 8192, F_BUF, cpu, F_MAP_CALL);
-	debug_dma_free_coherent(&dev_a, 8192, (char *)cpu + 64, F_BUF, F_UNMAP_CALL);
+	KT_EXPECT_FALSE(t, debug_dma_free_coherent(&dev_a, 8192, (char *)cpu + 64, F_BUF,
+						   F_UNMAP_CALL));
 	EXPECT_REPORTS(t, before, 1, "coherent memory with a different CPU address "
 		       "[freed cpu address=0xffff888001000040]");
 	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[cpu address=0xffff888001000000]");
-	/* The backend frees nothing then: the allocation stays in the ledger. */
+	/* Refused: the backend is not called, the allocation stays in the ledger. */
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 1);
-	debug_dma_free_coherent(&dev_a, 8192, cpu, F_BUF, F_UNMAP_CALL);
+	KT_EXPECT_TRUE(t, debug_dma_free_coherent(&dev_a, 8192, cpu, F_BUF, F_UNMAP_CALL));
 	EXPECT_NO_REPORT(t, before + 1);
 
+	/* A wrong size is refused alike (bug 3): the allocator would free other
+	 * pages or refuse, and the later correct free must still find the entry. */
 	debug_dma_alloc_coherent(&dev_a, 8192, F_BUF, cpu, F_MAP_CALL);
-	debug_dma_free_coherent(&dev_a, 4096, cpu, F_BUF, F_UNMAP_CALL);
+	KT_EXPECT_FALSE(t, debug_dma_free_coherent(&dev_a, 4096, cpu, F_BUF, F_UNMAP_CALL));
 	EXPECT_REPORTS(t, before, 2, "different size [freed size=4096 bytes]");
-
-	debug_dma_alloc_coherent(&dev_a, 8192, F_BUF, cpu, F_MAP_CALL);
-	debug_dma_free_coherent(&dev_a, 8192, cpu, F_BUF, F_UNMAP_CALL);
-	EXPECT_NO_REPORT(t, before + 2);   /* coherent memory owes no error check */
+	KT_EXPECT_FALSE(t, debug_dma_free_coherent(&dev_a, 16384, cpu, F_BUF, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 3, "different size [freed size=16384 bytes]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 1);
+	KT_EXPECT_TRUE(t, debug_dma_free_coherent(&dev_a, 8192, cpu, F_BUF, F_UNMAP_CALL));
+	EXPECT_NO_REPORT(t, before + 3);   /* coherent memory owes no error check */
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
 }
 
@@ -437,11 +452,12 @@ static void sg_nents_checks(struct ktest *t)
 	debug_dma_sync_sg(&dev_a, sg, 2, DMA_TO_DEVICE, false, F_UNMAP_CALL);
 	EXPECT_REPORTS(t, before, 1, "syncs a scatterlist with a different entry count "
 		       "[mapped nents=3] [synced nents=2]");
-	debug_dma_unmap_sg(&dev_a, sg, 2, DMA_TO_DEVICE, F_UNMAP_CALL);
+	/* The backend would walk other entries than were mapped: refused whole. */
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, sg, 2, DMA_TO_DEVICE, F_UNMAP_CALL));
 	EXPECT_REPORTS(t, before, 2, "frees a scatterlist with a different entry count "
 		       "[mapped nents=3] [freed nents=2]");
-	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), 1);   /* the third: leaked */
-	debug_dma_unmap(&dev_a, DMA_DEBUG_SG, sg[2].dma_address, 1024, DMA_TO_DEVICE, NULL);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), 3);
+	KT_EXPECT_TRUE(t, debug_dma_unmap_sg(&dev_a, sg, 3, DMA_TO_DEVICE, F_UNMAP_CALL));
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
 	EXPECT_NO_REPORT(t, before + 2);
 }
@@ -468,7 +484,7 @@ static void sg_merged_segments(struct ktest *t)
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
 }
 
-/* A list the ledger does not know: unmap reports every segment, sync the first. */
+/* A list the ledger does not know: one report, and the backend must not act. */
 static void sg_unknown_list(struct ktest *t)
 {
 	struct scatterlist sg[2];
@@ -477,10 +493,10 @@ static void sg_unknown_list(struct ktest *t)
 	fresh();
 	before = dma_debug_error_count();
 	fake_sg(sg, 2, F_BUF, 512, 0x1000);
-	debug_dma_sync_sg(&dev_a, sg, 2, DMA_TO_DEVICE, true, F_UNMAP_CALL);
+	KT_EXPECT_FALSE(t, debug_dma_sync_sg(&dev_a, sg, 2, DMA_TO_DEVICE, true, F_UNMAP_CALL));
 	EXPECT_REPORTS(t, before, 1, "syncs DMA memory that is not mapped");
-	debug_dma_unmap_sg(&dev_a, sg, 2, DMA_TO_DEVICE, F_UNMAP_CALL);
-	EXPECT_REPORTS(t, before, 3, "never mapped");
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, sg, 2, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 2, "never mapped");
 	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[freed as scatter-gather]");
 }
 

@@ -303,12 +303,17 @@ static void free_coherent_mapping_error(struct ktest *t)
 	EXPECT_LEDGER_RESTORED(t, b);
 }
 
-/* dma_unmap_sg takes the nents given to dma_map_sg; another count is reported once. */
+/*
+ * dma_unmap_sg takes the nents given to dma_map_sg; another count is
+ * reported once and refused whole (the backend would walk entries that
+ * were never mapped): the mapping stays live and the right unmap is silent.
+ */
 static void unmap_sg_wrong_nents(struct ktest *t)
 {
 	struct t_base b = t_begin();
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	unsigned long used = t_swiotlb_used();
 	struct scatterlist sg[2];
 
 	KT_ASSERT_NOT_NULL(t, buf);
@@ -319,6 +324,10 @@ static void unmap_sg_wrong_nents(struct ktest *t)
 	dma_unmap_sg(dev, sg, 2, DMA_TO_DEVICE);
 	EXPECT_REPORTS(t, b, 1, "frees a scatterlist with a different entry count "
 		       "[mapped nents=1] [freed nents=2]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(dev), 1);   /* still live */
+	dma_unmap_sg(dev, sg, 1, DMA_TO_DEVICE);
+	EXPECT_NO_REPORT(t, b, 1);
+	KT_EXPECT_UEQ(t, t_swiotlb_used(), used);
 	kfree(buf);
 	EXPECT_LEDGER_RESTORED(t, b);
 }
