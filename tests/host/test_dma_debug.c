@@ -462,6 +462,64 @@ static void sg_nents_checks(struct ktest *t)
 	EXPECT_NO_REPORT(t, before + 2);
 }
 
+/* nents past the list's end: one report, refused before any lookup. */
+static void sg_nents_past_list(struct ktest *t)
+{
+	struct scatterlist sg[3];
+	unsigned long before;
+
+	fresh();
+	before = dma_debug_error_count();
+	fake_sg(sg, 3, F_BUF, 1024, 0x1000);
+	debug_dma_map_sg(&dev_a, sg, 3, 3, DMA_TO_DEVICE, F_MAP_CALL);
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, sg, 4, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 1, "calls dma_unmap_sg with nents 4, but the list holds "
+		       "3 entries");
+	KT_EXPECT_FALSE(t, debug_dma_sync_sg(&dev_a, sg, 4, DMA_TO_DEVICE, true, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 2, "calls dma_sync_sg_for_cpu with nents 4");
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, sg, 0, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 3, "with nents 0");
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, sg, 3, (enum dma_data_direction)7,
+					      F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 4, "calls dma_unmap_sg with an invalid direction "
+		       "[direction=7]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), 3);
+	KT_EXPECT_TRUE(t, debug_dma_unmap_sg(&dev_a, sg, 3, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_NO_REPORT(t, before + 4);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
+}
+
+/*
+ * A list unmapped whole or not at all: a segment the ledger does not hold
+ * (here the last, and a list naming one mapping twice) refuses the call
+ * after earlier segments were matched, and those stay live and matchable.
+ */
+static void sg_refused_after_partial_match(struct ktest *t)
+{
+	struct scatterlist sg[3], bad[3];
+	unsigned long before;
+
+	fresh();
+	before = dma_debug_error_count();
+	fake_sg(sg, 3, F_BUF, 1024, 0x1000);
+	debug_dma_map_sg(&dev_a, sg, 3, 3, DMA_TO_DEVICE, F_MAP_CALL);
+	memcpy(bad, sg, sizeof(bad));
+	bad[2].dma_address = F_BUF + 0x10000;          /* never mapped */
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, bad, 3, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 1, "never mapped (or was freed already) "
+		       "[device address=0x0000000001010000]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), 3);
+	bad[2] = sg[1];                                /* the second mapping named twice */
+	bad[2].flags = SG_END;
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, bad, 3, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 2, "never mapped (or was freed already) "
+		       "[device address=0x0000000001001000]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), 3);
+	KT_EXPECT_TRUE(t, debug_dma_unmap_sg(&dev_a, sg, 3, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_NO_REPORT(t, before + 2);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
+}
+
 /* A merging backend: 3 pieces, 2 segments; unmap walks the 2 segments only. */
 static void sg_merged_segments(struct ktest *t)
 {
@@ -759,6 +817,7 @@ KTEST_SUITE(dma_debug_ledger,
 	    KTEST_CASE(unmap_unknown), KTEST_CASE(double_unmap), KTEST_CASE(unmap_mismatches),
 	    KTEST_CASE(unmap_wrong_function), KTEST_CASE(free_coherent_checks),
 	    KTEST_CASE(missing_error_check), KTEST_CASE(sg_nents_checks),
+	    KTEST_CASE(sg_nents_past_list), KTEST_CASE(sg_refused_after_partial_match),
 	    KTEST_CASE(sg_merged_segments), KTEST_CASE(sg_unknown_list),
 	    KTEST_CASE(sg_segment_limits), KTEST_CASE(sync_range_checks),
 	    KTEST_CASE(sync_nested_mappings), KTEST_CASE(sync_direction_checks),
