@@ -7,10 +7,14 @@
  * entry: which device, what kind, the device address, the physical (or,
  * for coherent memory, the CPU) address, the size, the direction, the sg
  * counts, whether dma_mapping_error() looked at it, and the code address
- * of the driver call that made it. Entries come from a fixed array
- * threaded onto a free list, so recording a mapping never allocates; when
- * the array is used up the checker says so once and turns itself off (it
- * could no longer tell a real unmap from a stranger's).
+ * of the driver call that made it. Entries come from a free list: first
+ * a static array of DMA_DEBUG_INITIAL_ENTRIES (so boot and the common case
+ * never allocate), then chunks of DMA_DEBUG_CHUNK_BYTES that the ledger
+ * asks the platform for (kmalloc) whenever the list runs dry, chained so
+ * dma_debug_init() can give them back. Only if a chunk cannot be had does
+ * the checker say so once, naming the size it reached, and turn itself
+ * off: a mapping it failed to record would later look like a stranger's
+ * unmap, and the verdict contract would then keep the backend from acting.
  *
  * Live entries sit in a hash keyed by device address. A bucket holds the
  * addresses of one 8 KiB window (address >> DMA_DEBUG_HASH_SHIFT, modulo
@@ -29,7 +33,8 @@
  *              holding the range's start is reported as overrun.
  *
  * Invariants: an entry is either on the free list or in exactly the bucket
- * of its dev_addr, never both; nr_free counts the free list; a failed map
+ * of its dev_addr, never both; nr_free counts the free list and capacity
+ * every entry (static plus chunks), so capacity - nr_free are live; a failed map
  * (DMA_MAPPING_ERROR) is never recorded; every check runs with interrupts
  * off, so a completion handler's unmap cannot cut into a walk.
  *
@@ -47,10 +52,12 @@
 #include "kernel/printf.h"
 #ifdef KTEST_HOST
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #else
 #include "kernel/gdt.h"
 #include "kernel/ksyms.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/memmap.h"
 #include "kernel/string.h"
@@ -90,6 +97,18 @@ struct dma_debug_entry {
 	bool claimed;                  /* taken by the sg unmap being checked */
 };
 
+/* Entries the ledger grew by: one platform allocation, chained for release. */
+struct ledger_chunk {
+	struct ledger_chunk *next;               /* the chunk grown before this one */
+	void (*release)(void *chunk);            /* the free of the platform that gave it */
+	unsigned int nr;                         /* entries in it */
+	struct dma_debug_entry entries[];
+};
+
+/* Entries in one chunk of DMA_DEBUG_CHUNK_BYTES. */
+#define CHUNK_ENTRIES ((DMA_DEBUG_CHUNK_BYTES - sizeof(struct ledger_chunk)) / \
+		       sizeof(struct dma_debug_entry))
+
 /* A report under construction: bounded, never overflowing. */
 struct report_buf {
 	char text[DMA_DEBUG_REPORT_MAX];
@@ -104,10 +123,12 @@ static struct {
 	struct dma_debug_entry *bucket[DMA_DEBUG_HASH_SIZE];  /* live entries by address */
 	struct dma_debug_entry *free;        /* unused entries */
 	unsigned long nr_free;               /* length of the free list */
+	unsigned long capacity;              /* entries there are: static plus grown */
+	struct ledger_chunk *chunks;         /* grown chunks, newest first */
 	unsigned long min_free;              /* its low-water mark since init */
 	unsigned long errors;                /* misuse reports since init */
 	char last_report[LAST_REPORT_MAX];   /* the newest report, for tests */
-	struct dma_debug_entry slots[DMA_DEBUG_MAX_ENTRIES];  /* every entry there is */
+	struct dma_debug_entry slots[DMA_DEBUG_INITIAL_ENTRIES];  /* the first entries */
 } ledger = { .plat = &default_platform };
 
 /* ---- the facts the checks need, from the kernel or from a test ---- */
@@ -134,8 +155,13 @@ static const char *host_symbolize(uint64_t addr, uint64_t *offset)
 	return NULL;
 }
 
+static void *host_chunk_alloc(size_t bytes) { return malloc(bytes); }
+static void host_chunk_free(void *chunk) { free(chunk); }
+
 /* Nothing is special on the host until a test says otherwise. */
 static const struct dma_debug_platform default_platform = {
+	.chunk_alloc = host_chunk_alloc,
+	.chunk_free = host_chunk_free,
 	.on_stack = host_never,
 	.in_kernel_ro = host_never,
 	.is_ram = host_always,
@@ -211,7 +237,18 @@ static bool kernel_is_ram(uint64_t phys, size_t size)
 	return cur >= end;
 }
 
+/* Chunks come from kmalloc (whole pages at this size); quietly: the ledger
+ * says itself what a failure means. */
+static void *kernel_chunk_alloc(size_t bytes)
+{
+	return kmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
+}
+
+static void kernel_chunk_free(void *chunk) { kfree(chunk); }
+
 static const struct dma_debug_platform default_platform = {
+	.chunk_alloc = kernel_chunk_alloc,
+	.chunk_free = kernel_chunk_free,
 	.on_stack = kernel_on_stack,
 	.in_kernel_ro = kernel_in_ro,
 	.is_ram = kernel_is_ram,
@@ -402,17 +439,50 @@ static unsigned int hash_index(dma_addr_t addr)
 	return (unsigned int)(addr >> DMA_DEBUG_HASH_SHIFT) & HASH_MASK;
 }
 
-/* An entry off the free list; on exhaustion, say so once and stop checking. */
+static void entry_free(struct dma_debug_entry *e);
+
+/* One more chunk of entries onto the free list; false if the platform has none. */
+static bool ledger_grow(void)
+{
+	struct ledger_chunk *c = ledger.plat->chunk_alloc(DMA_DEBUG_CHUNK_BYTES);
+
+	if (!c)
+		return false;
+	c->release = ledger.plat->chunk_free;
+	c->nr = CHUNK_ENTRIES;
+	c->next = ledger.chunks;
+	ledger.chunks = c;
+	for (unsigned int i = c->nr; i-- > 0;)
+		entry_free(&c->entries[i]);
+	ledger.capacity += c->nr;
+	return true;
+}
+
+/* Every grown chunk back to whoever gave it. */
+static void ledger_shrink(void)
+{
+	struct ledger_chunk *c;
+
+	while ((c = ledger.chunks) != NULL) {
+		ledger.chunks = c->next;
+		c->release(c);
+	}
+}
+
+/* An entry off the free list, growing it when dry; if even that fails,
+ * say so once, with the size reached, and stop checking. */
 static struct dma_debug_entry *entry_alloc(void)
 {
-	struct dma_debug_entry *e = ledger.free;
+	struct dma_debug_entry *e;
 
-	if (!e) {
+	if (!ledger.free && !ledger_grow()) {
 		ledger.enabled = false;
-		pr_err("all %u ledger entries are in use: DMA-API checking is off from now on",
-		       DMA_DEBUG_MAX_ENTRIES);
+		pr_err("all %lu ledger entries are in use and no memory for %u more: "
+		       "DMA-API checking is off from now on", ledger.capacity,
+		       (unsigned int)CHUNK_ENTRIES);
 		return NULL;
 	}
+	e = ledger.free;
 	ledger.free = e->next;
 	if (--ledger.nr_free < ledger.min_free)
 		ledger.min_free = ledger.nr_free;
@@ -1195,8 +1265,8 @@ void dma_debug_dump(const struct device *dev)
 	uint64_t flags = ledger_lock();
 	unsigned long n;
 
-	pr_info("ledger: %lu of %u entries free (never fewer than %lu), %s",
-		ledger.nr_free, DMA_DEBUG_MAX_ENTRIES, ledger.min_free,
+	pr_info("ledger: %lu of %lu entries free (never fewer than %lu), %s",
+		ledger.nr_free, ledger.capacity, ledger.min_free,
 		ledger.enabled ? "checking" : "off");
 	n = walk_entries(dev, LOG_INFO, "live");
 	pr_info("ledger: %lu live entries for %s", n, dev ? dev->name : "all devices");
@@ -1215,18 +1285,20 @@ void dma_debug_init(bool enable)
 	uint64_t flags = ledger_lock();
 
 	memset(ledger.bucket, 0, sizeof(ledger.bucket));
+	ledger_shrink();
 	ledger.free = NULL;
 	ledger.nr_free = 0;
-	for (unsigned int i = DMA_DEBUG_MAX_ENTRIES; i-- > 0;)
+	for (unsigned int i = DMA_DEBUG_INITIAL_ENTRIES; i-- > 0;)
 		entry_free(&ledger.slots[i]);   /* slot 0 ends up first */
+	ledger.capacity = DMA_DEBUG_INITIAL_ENTRIES;
 	ledger.min_free = ledger.nr_free;
 	ledger.errors = 0;
 	ledger.last_report[0] = '\0';
 	ledger.enabled = enable;
 	ledger_unlock(flags);
 	if (enable)
-		pr_info("checking every DMA API call; ledger of %u entries",
-			DMA_DEBUG_MAX_ENTRIES);
+		pr_info("checking every DMA API call; ledger of %u entries, growing by %u",
+			DMA_DEBUG_INITIAL_ENTRIES, (unsigned int)CHUNK_ENTRIES);
 }
 
 /* Whether the hooks check anything (pools add their own checks then). */
@@ -1251,6 +1323,12 @@ const char *dma_debug_last_report(void)
 unsigned long dma_debug_free_entries(void)
 {
 	return ledger.nr_free;
+}
+
+/* Entries there are, free or live: grows past DMA_DEBUG_INITIAL_ENTRIES. */
+unsigned long dma_debug_capacity(void)
+{
+	return ledger.capacity;
 }
 
 /* Its low-water mark: how close the ledger came to full. */

@@ -10,6 +10,7 @@
  * addresses, and two named "functions" for callers.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dma/debug.h"
 #include "dma/debug_seam.h"
@@ -86,7 +87,34 @@ static const char *f_symbolize(uint64_t addr, uint64_t *offset)
 	return NULL;
 }
 
+/* Ledger chunks: from malloc, while the budget lasts (-1: no limit). */
+static int f_chunk_budget = -1;
+static int f_chunks_live;
+
+static void *f_chunk_alloc(size_t bytes)
+{
+	void *c;
+
+	if (f_chunk_budget == 0)
+		return NULL;
+	c = malloc(bytes);
+	if (c) {
+		f_chunks_live++;
+		if (f_chunk_budget > 0)
+			f_chunk_budget--;
+	}
+	return c;
+}
+
+static void f_chunk_free(void *chunk)
+{
+	f_chunks_live--;
+	free(chunk);
+}
+
 static const struct dma_debug_platform fake_platform = {
+	.chunk_alloc = f_chunk_alloc,
+	.chunk_free = f_chunk_free,
 	.on_stack = f_on_stack,
 	.in_kernel_ro = f_in_ro,
 	.is_ram = f_is_ram,
@@ -115,6 +143,7 @@ static void fresh(void)
 	fake_device(&dev_b, "0000:00:04.0", "nvme");
 	dma_debug_set_platform(&fake_platform);
 	dma_debug_init(true);
+	f_chunk_budget = -1;
 }
 
 /* A single mapping at device address @addr of the RAM at the same address, checked. */
@@ -173,7 +202,7 @@ static void hash_insert_lookup_remove(struct ktest *t)
 		debug_dma_mapping_error(&dev_a, addrs[i]);
 	}
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), COUNT);
-	KT_EXPECT_UEQ(t, dma_debug_free_entries(), DMA_DEBUG_MAX_ENTRIES - COUNT);
+	KT_EXPECT_UEQ(t, dma_debug_free_entries(), DMA_DEBUG_INITIAL_ENTRIES - COUNT);
 	for (int i = COUNT - 1; i > 0; i--) {   /* shuffle */
 		int j = (int)(host_xorshift(&rnd) % (uint64_t)(i + 1));
 		dma_addr_t tmp = addrs[i];
@@ -184,8 +213,8 @@ static void hash_insert_lookup_remove(struct ktest *t)
 		unmap1(&dev_a, addrs[i], 256, DMA_TO_DEVICE);
 	EXPECT_NO_REPORT(t, before);
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
-	KT_EXPECT_UEQ(t, dma_debug_free_entries(), DMA_DEBUG_MAX_ENTRIES);
-	KT_EXPECT_UEQ(t, dma_debug_min_free_entries(), DMA_DEBUG_MAX_ENTRIES - COUNT);
+	KT_EXPECT_UEQ(t, dma_debug_free_entries(), DMA_DEBUG_INITIAL_ENTRIES);
+	KT_EXPECT_UEQ(t, dma_debug_min_free_entries(), DMA_DEBUG_INITIAL_ENTRIES - COUNT);
 }
 
 /* The same address on two devices: two entries, each found by its own device. */
@@ -257,27 +286,69 @@ static void mapping_error_marks_one(struct ktest *t)
 	EXPECT_REPORTS(t, before, 1, "never checked this mapping with dma_mapping_error()");
 }
 
-/* A full ledger: one message, checking off, nothing counted as misuse. */
-static void exhaustion_disables(struct ktest *t)
+/* Map @n distinct single mappings of dev_a, 64 bytes apart from F_BUF. */
+static void map_many(unsigned long n)
 {
-	unsigned long before;
+	for (unsigned long i = 0; i < n; i++)
+		map1(&dev_a, F_BUF + i * 64, 64, DMA_TO_DEVICE);
+}
+
+/*
+ * Past the preallocated entries the ledger grows a chunk at a time and
+ * keeps checking every mapping; dma_debug_init() gives the chunks back.
+ */
+static void ledger_grows(struct ktest *t)
+{
+	unsigned long before, n = DMA_DEBUG_INITIAL_ENTRIES * 2 + 5, silent = 0;
 
 	fresh();
 	before = dma_debug_error_count();
-	for (unsigned i = 0; i < DMA_DEBUG_MAX_ENTRIES; i++)
-		map1(&dev_a, F_BUF + (uint64_t)i * 64, 64, DMA_TO_DEVICE);
+	map_many(n);
 	KT_EXPECT_TRUE(t, dma_debug_enabled());
-	KT_EXPECT_UEQ(t, dma_debug_free_entries(), 0);
-	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), DMA_DEBUG_MAX_ENTRIES);
-	map1(&dev_a, F_MMIO, 64, DMA_TO_DEVICE);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), n);
+	KT_EXPECT_TRUE(t, dma_debug_capacity() > DMA_DEBUG_INITIAL_ENTRIES);
+	KT_EXPECT_UEQ(t, dma_debug_capacity() - dma_debug_free_entries(), n);
+	KT_EXPECT_GT(t, f_chunks_live, 1);
+	for (unsigned long i = 0; i < n; i++)   /* every one found, the newest too */
+		silent += unmap1(&dev_a, F_BUF + i * 64, 64, DMA_TO_DEVICE);
+	KT_EXPECT_UEQ(t, silent, n);
+	EXPECT_NO_REPORT(t, before);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
+	KT_EXPECT_UEQ(t, dma_debug_free_entries(), dma_debug_capacity());
+	unmap1(&dev_a, F_BUF, 64, DMA_TO_DEVICE);   /* still checking */
+	EXPECT_REPORTS(t, before, 1, "never mapped");
+	fresh();
+	KT_EXPECT_EQ(t, f_chunks_live, 0);
+	KT_EXPECT_UEQ(t, dma_debug_capacity(), DMA_DEBUG_INITIAL_ENTRIES);
+}
+
+/* No memory to grow: one message naming the size reached, checking off,
+ * nothing counted as misuse. */
+static void exhaustion_disables(struct ktest *t)
+{
+	unsigned long before, cap;
+	char want[96];
+
+	fresh();
+	f_chunk_budget = 1;
+	before = dma_debug_error_count();
+	map_many(DMA_DEBUG_INITIAL_ENTRIES + 1);          /* the one chunk is taken */
+	cap = dma_debug_capacity();
+	KT_EXPECT_TRUE(t, cap > DMA_DEBUG_INITIAL_ENTRIES);
+	map_many(cap);                                    /* past it: the same addresses again */
 	KT_EXPECT_FALSE(t, dma_debug_enabled());
-	KT_EXPECT_SUBSTR(t, host_log_last(), "ledger entries are in use");
-	unmap1(&dev_a, 0x1234, 64, DMA_TO_DEVICE);      /* off: not even looked at */
+	KT_EXPECT_UEQ(t, dma_debug_free_entries(), 0);
+	KT_EXPECT_UEQ(t, dma_debug_capacity(), cap);
+	snprintf(want, sizeof(want), "all %lu ledger entries are in use and no memory for", cap);
+	KT_EXPECT_SUBSTR(t, host_log_last(), want);
+	KT_EXPECT_SUBSTR(t, host_log_last(), "DMA-API checking is off from now on");
+	KT_EXPECT_TRUE(t, unmap1(&dev_a, 0x1234, 64, DMA_TO_DEVICE));   /* off: not looked at */
 	KT_EXPECT_EQ(t, dma_debug_check_leaks(&dev_a), 0);
 	EXPECT_NO_REPORT(t, before);
 	fresh();
 	KT_EXPECT_TRUE(t, dma_debug_enabled());
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
+	KT_EXPECT_EQ(t, f_chunks_live, 0);
 }
 
 /* Off: every hook returns at once, nothing is recorded or reported. */
@@ -813,6 +884,7 @@ static void report_truncates(struct ktest *t)
 KTEST_SUITE(dma_debug_ledger,
 	    KTEST_CASE(hash_insert_lookup_remove), KTEST_CASE(entries_belong_to_devices),
 	    KTEST_CASE(best_fit_among_duplicates), KTEST_CASE(mapping_error_marks_one),
+	    KTEST_CASE(ledger_grows),
 	    KTEST_CASE(exhaustion_disables), KTEST_CASE(disabled_does_nothing),
 	    KTEST_CASE(unmap_unknown), KTEST_CASE(double_unmap), KTEST_CASE(unmap_mismatches),
 	    KTEST_CASE(unmap_wrong_function), KTEST_CASE(free_coherent_checks),

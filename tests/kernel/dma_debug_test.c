@@ -14,6 +14,7 @@
  * hardware is touched, and nothing bounces unless `swiotlb=force` says so.
  */
 #include "dma/debug.h"
+#include "dma/debug_seam.h"
 #include "dma/dma.h"
 #include "dma/internal.h"
 #include "dma/scatterlist.h"
@@ -37,6 +38,7 @@
 #define T_BOUNDARY     0xfffULL         /* ... that may not cross 4 KiB lines */
 #define T_OLD          0x5a             /* a buffer's bytes before the device writes */
 #define T_NEW          0xa5             /* ... and what the device wrote */
+#define T_GROW_EXTRA   64               /* mappings past the ledger's free entries */
 
 static struct device t_device;
 
@@ -838,6 +840,55 @@ static void leaks_reported_per_device(struct ktest *t)
 	EXPECT_LEDGER_RESTORED(t, b);
 }
 
+/* Free bounce slots now, 0 when nothing bounces. */
+static unsigned long t_swiotlb_free(void)
+{
+	struct swiotlb_stats st;
+
+	swiotlb_get_stats(&st);
+	return st.nslots - st.used;
+}
+
+/*
+ * The ledger grows past what it holds now (the preallocated entries, or
+ * more if an earlier case grew it): every mapping is still recorded and
+ * checked, the unmaps all find theirs, and checking stays on. One buffer
+ * mapped again and again, unmapped newest first: each lookup is O(1).
+ */
+static void ledger_grows_on_demand(struct ktest *t)
+{
+	struct t_base b = t_begin();
+	struct device *dev = t_dev();
+	unsigned long cap = dma_debug_capacity(), n = dma_debug_free_entries() + T_GROW_EXTRA;
+	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	dma_addr_t *addr = kmalloc(n * sizeof(*addr), GFP_KERNEL);
+	unsigned long i, mapped = 0;
+
+	KT_ASSERT_NOT_NULL(t, buf);
+	KT_ASSERT_NOT_NULL(t, addr);
+	if (swiotlb_force_bounce() && t_swiotlb_free() < n) {
+		kfree(addr);
+		kfree(buf);
+		KT_SKIP(t, "the bounce pool has fewer than %lu free slots", n);
+	}
+	for (i = 0; i < n; i++) {
+		addr[i] = dma_map_single(dev, buf, T_SMALL, DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, addr[i]))
+			break;
+		mapped++;
+	}
+	KT_EXPECT_UEQ(t, mapped, n);
+	KT_EXPECT_TRUE(t, dma_debug_enabled());
+	KT_EXPECT_TRUE(t, dma_debug_capacity() > cap);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(dev), mapped);
+	while (mapped-- > 0)
+		dma_unmap_single(dev, addr[mapped], T_SMALL, DMA_TO_DEVICE);
+	EXPECT_NO_REPORT(t, b, 0);
+	kfree(addr);
+	kfree(buf);
+	EXPECT_LEDGER_RESTORED(t, b);
+}
+
 /* Pool misuse and refused calls come through dma_debug_report: counted alike. */
 static void outside_reports_counted(struct ktest *t)
 {
@@ -875,5 +926,6 @@ KTEST_SUITE_EXT(dma_debug, 0, dma_debug_skip,
 	KTEST_CASE(map_kernel_text_and_rodata),
 	KTEST_CASE(map_not_ram), KTEST_CASE(map_invalid_area),
 	KTEST_CASE(sg_segment_too_long), KTEST_CASE(sg_segment_crosses_boundary),
-	KTEST_CASE(leaks_reported_per_device), KTEST_CASE(outside_reports_counted),
+	KTEST_CASE(leaks_reported_per_device), KTEST_CASE(ledger_grows_on_demand),
+	KTEST_CASE(outside_reports_counted),
 	KTEST_CASE(ledger_left_clean));
