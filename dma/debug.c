@@ -7,10 +7,14 @@
  * entry: which device, what kind, the device address, the physical (or,
  * for coherent memory, the CPU) address, the size, the direction, the sg
  * counts, whether dma_mapping_error() looked at it, and the code address
- * of the driver call that made it. Entries come from a fixed array
- * threaded onto a free list, so recording a mapping never allocates; when
- * the array is used up the checker says so once and turns itself off (it
- * could no longer tell a real unmap from a stranger's).
+ * of the driver call that made it. Entries come from a free list: first
+ * a static array of DMA_DEBUG_INITIAL_ENTRIES (so boot and the common case
+ * never allocate), then chunks of DMA_DEBUG_CHUNK_BYTES that the ledger
+ * asks the platform for (kmalloc) whenever the list runs dry, chained so
+ * dma_debug_init() can give them back. Only if a chunk cannot be had does
+ * the checker say so once, naming the size it reached, and turn itself
+ * off: a mapping it failed to record would later look like a stranger's
+ * unmap, and the verdict contract would then keep the backend from acting.
  *
  * Live entries sit in a hash keyed by device address. A bucket holds the
  * addresses of one 8 KiB window (address >> DMA_DEBUG_HASH_SHIFT, modulo
@@ -29,7 +33,8 @@
  *              holding the range's start is reported as overrun.
  *
  * Invariants: an entry is either on the free list or in exactly the bucket
- * of its dev_addr, never both; nr_free counts the free list; a failed map
+ * of its dev_addr, never both; nr_free counts the free list and capacity
+ * every entry (static plus chunks), so capacity - nr_free are live; a failed map
  * (DMA_MAPPING_ERROR) is never recorded; every check runs with interrupts
  * off, so a completion handler's unmap cannot cut into a walk.
  *
@@ -47,10 +52,12 @@
 #include "kernel/printf.h"
 #ifdef KTEST_HOST
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #else
 #include "kernel/gdt.h"
 #include "kernel/ksyms.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/memmap.h"
 #include "kernel/string.h"
@@ -87,7 +94,20 @@ struct dma_debug_entry {
 	int sg_mapped_ents;            /* sg: segments dma_map_sg returned, else 0 */
 	enum dma_debug_maperr maperr;  /* the dma_mapping_error() duty */
 	const void *caller;            /* return address into the driver's map call */
+	bool claimed;                  /* taken by the sg unmap being checked */
 };
+
+/* Entries the ledger grew by: one platform allocation, chained for release. */
+struct ledger_chunk {
+	struct ledger_chunk *next;               /* the chunk grown before this one */
+	void (*release)(void *chunk);            /* the free of the platform that gave it */
+	unsigned int nr;                         /* entries in it */
+	struct dma_debug_entry entries[];
+};
+
+/* Entries in one chunk of DMA_DEBUG_CHUNK_BYTES. */
+#define CHUNK_ENTRIES ((DMA_DEBUG_CHUNK_BYTES - sizeof(struct ledger_chunk)) / \
+		       sizeof(struct dma_debug_entry))
 
 /* A report under construction: bounded, never overflowing. */
 struct report_buf {
@@ -103,10 +123,12 @@ static struct {
 	struct dma_debug_entry *bucket[DMA_DEBUG_HASH_SIZE];  /* live entries by address */
 	struct dma_debug_entry *free;        /* unused entries */
 	unsigned long nr_free;               /* length of the free list */
+	unsigned long capacity;              /* entries there are: static plus grown */
+	struct ledger_chunk *chunks;         /* grown chunks, newest first */
 	unsigned long min_free;              /* its low-water mark since init */
 	unsigned long errors;                /* misuse reports since init */
 	char last_report[LAST_REPORT_MAX];   /* the newest report, for tests */
-	struct dma_debug_entry slots[DMA_DEBUG_MAX_ENTRIES];  /* every entry there is */
+	struct dma_debug_entry slots[DMA_DEBUG_INITIAL_ENTRIES];  /* the first entries */
 } ledger = { .plat = &default_platform };
 
 /* ---- the facts the checks need, from the kernel or from a test ---- */
@@ -133,8 +155,13 @@ static const char *host_symbolize(uint64_t addr, uint64_t *offset)
 	return NULL;
 }
 
+static void *host_chunk_alloc(size_t bytes) { return malloc(bytes); }
+static void host_chunk_free(void *chunk) { free(chunk); }
+
 /* Nothing is special on the host until a test says otherwise. */
 static const struct dma_debug_platform default_platform = {
+	.chunk_alloc = host_chunk_alloc,
+	.chunk_free = host_chunk_free,
 	.on_stack = host_never,
 	.in_kernel_ro = host_never,
 	.is_ram = host_always,
@@ -210,7 +237,18 @@ static bool kernel_is_ram(uint64_t phys, size_t size)
 	return cur >= end;
 }
 
+/* Chunks come from kmalloc (whole pages at this size); quietly: the ledger
+ * says itself what a failure means. */
+static void *kernel_chunk_alloc(size_t bytes)
+{
+	return kmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
+}
+
+static void kernel_chunk_free(void *chunk) { kfree(chunk); }
+
 static const struct dma_debug_platform default_platform = {
+	.chunk_alloc = kernel_chunk_alloc,
+	.chunk_free = kernel_chunk_free,
 	.on_stack = kernel_on_stack,
 	.in_kernel_ro = kernel_in_ro,
 	.is_ram = kernel_is_ram,
@@ -401,17 +439,50 @@ static unsigned int hash_index(dma_addr_t addr)
 	return (unsigned int)(addr >> DMA_DEBUG_HASH_SHIFT) & HASH_MASK;
 }
 
-/* An entry off the free list; on exhaustion, say so once and stop checking. */
+static void entry_free(struct dma_debug_entry *e);
+
+/* One more chunk of entries onto the free list; false if the platform has none. */
+static bool ledger_grow(void)
+{
+	struct ledger_chunk *c = ledger.plat->chunk_alloc(DMA_DEBUG_CHUNK_BYTES);
+
+	if (!c)
+		return false;
+	c->release = ledger.plat->chunk_free;
+	c->nr = CHUNK_ENTRIES;
+	c->next = ledger.chunks;
+	ledger.chunks = c;
+	for (unsigned int i = c->nr; i-- > 0;)
+		entry_free(&c->entries[i]);
+	ledger.capacity += c->nr;
+	return true;
+}
+
+/* Every grown chunk back to whoever gave it. */
+static void ledger_shrink(void)
+{
+	struct ledger_chunk *c;
+
+	while ((c = ledger.chunks) != NULL) {
+		ledger.chunks = c->next;
+		c->release(c);
+	}
+}
+
+/* An entry off the free list, growing it when dry; if even that fails,
+ * say so once, with the size reached, and stop checking. */
 static struct dma_debug_entry *entry_alloc(void)
 {
-	struct dma_debug_entry *e = ledger.free;
+	struct dma_debug_entry *e;
 
-	if (!e) {
+	if (!ledger.free && !ledger_grow()) {
 		ledger.enabled = false;
-		pr_err("all %u ledger entries are in use: DMA-API checking is off from now on",
-		       DMA_DEBUG_MAX_ENTRIES);
+		pr_err("all %lu ledger entries are in use and no memory for %u more: "
+		       "DMA-API checking is off from now on", ledger.capacity,
+		       (unsigned int)CHUNK_ENTRIES);
 		return NULL;
 	}
+	e = ledger.free;
 	ledger.free = e->next;
 	if (--ledger.nr_free < ledger.min_free)
 		ledger.min_free = ledger.nr_free;
@@ -464,8 +535,9 @@ static int fit_level(const struct dma_debug_entry *e, const struct dma_debug_ent
 	       (e->dir == ref->dir) + (e->sg_call_ents == ref->sg_call_ents);
 }
 
-/* The entry of @ref's device at exactly @ref's address that fits it best. */
-static struct dma_debug_entry *find_exact(const struct dma_debug_entry *ref)
+/* The entry of @ref's device at exactly @ref's address that fits it best,
+ * among those claimed (or not) by an sg unmap in progress. */
+static struct dma_debug_entry *find_exact_in(const struct dma_debug_entry *ref, bool claimed)
 {
 	struct dma_debug_entry *e, *best = NULL;
 	int best_fit = -1;
@@ -473,7 +545,7 @@ static struct dma_debug_entry *find_exact(const struct dma_debug_entry *ref)
 	for (e = ledger.bucket[hash_index(ref->dev_addr)]; e; e = e->next) {
 		int fit;
 
-		if (e->dev != ref->dev || e->dev_addr != ref->dev_addr)
+		if (e->dev != ref->dev || e->dev_addr != ref->dev_addr || e->claimed != claimed)
 			continue;
 		fit = fit_level(e, ref);
 		if (fit == FIT_PERFECT)
@@ -484,6 +556,12 @@ static struct dma_debug_entry *find_exact(const struct dma_debug_entry *ref)
 		}
 	}
 	return best;
+}
+
+/* The live, unclaimed entry an unmap, free or mapping_error means. */
+static struct dma_debug_entry *find_exact(const struct dma_debug_entry *ref)
+{
+	return find_exact_in(ref, false);
 }
 
 /* Does @e's range hold @ref's first byte? */
@@ -560,7 +638,8 @@ static void report_unknown_free(const struct dma_debug_entry *ref, const void *c
 		       (unsigned long long)ref->dev_addr, ref->size, type_name(ref->type));
 }
 
-/* Everything an unmap or free must repeat from the map, compared. */
+/* Everything an unmap or free must repeat from the map, compared: one
+ * report per difference. */
 static void check_unmap_args(const struct dma_debug_entry *ref, const struct dma_debug_entry *e,
 			     const void *caller)
 {
@@ -577,28 +656,70 @@ static void check_unmap_args(const struct dma_debug_entry *ref, const struct dma
 	if (ref->dir != e->dir)
 		report(ref->dev, e, caller, "device driver frees DMA memory with a different "
 		       "direction [freed with %s]", dma_dir_name(ref->dir));
+}
+
+/*
+ * May the backend undo @e for the call @ref describes? Not across the
+ * coherent/streaming line (it would free pages a driver still maps, or
+ * unmap a buffer as if it were an allocation), and not a coherent free
+ * with another CPU address or size: the allocator would free other pages
+ * (or refuse, and the pages would leak unseen).
+ */
+static bool unmap_may_proceed(const struct dma_debug_entry *ref, const struct dma_debug_entry *e)
+{
+	bool ref_coherent = ref->type == DMA_DEBUG_COHERENT;
+
+	if (ref_coherent != (e->type == DMA_DEBUG_COHERENT))
+		return false;
+	return !ref_coherent || (ref->cpu_addr == e->cpu_addr && ref->size == e->size);
+}
+
+/* The mapping is going: its dma_mapping_error() duty was owed by now. */
+static void check_maperr_settled(const struct dma_debug_entry *ref,
+				 const struct dma_debug_entry *e, const void *caller)
+{
 	if (e->maperr == MAPERR_NOT_CHECKED)
 		report(ref->dev, e, caller, "device driver never checked this mapping with "
 		       "dma_mapping_error()");
 }
 
-/* Match an unmap or free against the ledger, report the differences, retire
- * the entry, unless the backend will refuse the call too: a coherent free
- * with another CPU address frees nothing, so the allocation stays live. */
-static void check_unmap(const struct dma_debug_entry *ref, const void *caller)
+/* Off the ledger for good. */
+static void entry_retire(struct dma_debug_entry *e)
+{
+	entry_remove(e);
+	entry_free(e);
+}
+
+/*
+ * Match an unmap or free against the ledger and report the differences.
+ * Return: true (entry retired) if the backend may undo the mapping; false
+ * when no such mapping exists or undoing it would harm (the entry stays).
+ */
+static bool check_unmap(const struct dma_debug_entry *ref, const void *caller)
 {
 	struct dma_debug_entry *e = find_exact(ref);
 
 	if (!e) {
 		report_unknown_free(ref, caller);
-		return;
+		return false;
 	}
 	check_unmap_args(ref, e, caller);
-	if (ref->type == DMA_DEBUG_COHERENT && e->type == DMA_DEBUG_COHERENT &&
-	    ref->cpu_addr != e->cpu_addr)
-		return;
-	entry_remove(e);
-	entry_free(e);
+	if (!unmap_may_proceed(ref, e))
+		return false;
+	check_maperr_settled(ref, e, caller);
+	entry_retire(e);
+	return true;
+}
+
+/* A call with a direction the API does not know: refused before any lookup. */
+static bool check_direction(const struct device *dev, enum dma_data_direction dir,
+			    const char *what, const void *caller)
+{
+	if (dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE)
+		return true;
+	report(dev, NULL, caller, "device driver calls %s with an invalid direction "
+	       "[direction=%d]", what, (int)dir);
+	return false;
 }
 
 /* Memory no device should be lent: a stack, kernel code, what is not RAM. */
@@ -653,8 +774,9 @@ static void check_sync_direction(const struct dma_debug_entry *ref,
 		       "device only writes [synced with %s]", dma_dir_name(ref->dir));
 }
 
-/* A sync must fall inside one live mapping and follow its direction. */
-static void check_sync(const struct dma_debug_entry *ref, bool for_cpu, const void *caller)
+/* A sync must fall inside one live mapping and follow its direction.
+ * Return: false (the backend must not copy) if no mapping holds the range. */
+static bool check_sync(const struct dma_debug_entry *ref, bool for_cpu, const void *caller)
 {
 	const struct dma_debug_entry *e = find_containing(ref);
 
@@ -662,13 +784,16 @@ static void check_sync(const struct dma_debug_entry *ref, bool for_cpu, const vo
 		report(ref->dev, NULL, caller, "device driver syncs DMA memory that is not "
 		       "mapped [device address=0x%016llx] [size=%zu bytes]",
 		       (unsigned long long)ref->dev_addr, ref->size);
-		return;
+		return false;
 	}
-	if (!holds_all(e, ref))
+	if (!holds_all(e, ref)) {
 		report(ref->dev, e, caller, "device driver syncs DMA memory beyond the end "
 		       "of its mapping [sync offset=%llu] [sync size=%zu bytes]",
 		       (unsigned long long)(ref->dev_addr - e->dev_addr), ref->size);
+		return false;
+	}
 	check_sync_direction(ref, e, for_cpu, caller);
+	return true;
 }
 
 /* ---- scatterlists ---- */
@@ -687,8 +812,10 @@ static void sg_ref(struct dma_debug_entry *ref, const struct device *dev,
 }
 
 /*
- * Segments the list's mapping has, found through its first segment (0 if
- * unknown); a changed nents is reported here, once per call, not per segment.
+ * The list's mapping, found through its first segment: the segments it
+ * has, 0 if the ledger knows no list there, -1 (reported) if the call's
+ * nents is not the map call's: the backend would walk other entries than
+ * were mapped, so the call is refused.
  */
 static int sg_segments(const struct dma_debug_entry *ref0, const void *caller,
 		       const char *verb, const char *label)
@@ -697,42 +824,157 @@ static int sg_segments(const struct dma_debug_entry *ref0, const void *caller,
 
 	if (!e || e->type != DMA_DEBUG_SG)
 		return 0;
-	if (e->sg_call_ents != ref0->sg_call_ents)
+	if (e->sg_call_ents != ref0->sg_call_ents) {
 		report(ref0->dev, e, caller, "device driver %s a scatterlist with a different "
 		       "entry count [mapped nents=%d] [%s nents=%d]", verb,
 		       e->sg_call_ents, label, ref0->sg_call_ents);
+		return -1;
+	}
 	return e->sg_mapped_ents;
 }
 
-/* Segments of a list a call covers: those mapped, at most the call's nents;
- * @unknown when the list's first segment is not in the ledger. */
-static int sg_limit(int segs, int nents, int unknown)
+/* @nents must be at least 1 and within the list (the backend walks that
+ * many entries), the direction one the API knows. */
+static bool check_sg_call(const struct device *dev, struct scatterlist *sg, int nents,
+			  enum dma_data_direction dir, const char *what, const void *caller)
 {
-	if (!segs)
-		return unknown;
-	return segs < nents ? segs : nents;
+	int have = sg && nents > 0 ? sg_nents(sg) : 0;
+
+	if (!check_direction(dev, dir, what, caller))
+		return false;
+	if (nents > 0 && nents <= have)
+		return true;
+	report(dev, NULL, caller, "device driver calls %s with nents %d, but the list holds "
+	       "%d entries", what, nents, have);
+	return false;
 }
 
-/* Check every CPU piece of a list being mapped. */
-static void check_sg_pieces(const struct device *dev, const struct scatterlist *sg,
-			    int nents, const void *caller)
+/* Release the claims on the entries of the first @count segments. */
+static void sg_release(const struct device *dev, struct scatterlist *sg, int nents,
+		       int count, enum dma_data_direction dir)
 {
-	for (int i = 0; i < nents; i++) {
-		const struct scatterlist *s = &sg[i];
+	struct dma_debug_entry ref, *e;
+	struct scatterlist *s;
+	int i;
 
-		check_memory(dev, ledger.plat->sg_phys(s), s->length, NULL, caller);
-		if (s->flags & SG_END)
-			break;
+	for_each_sg(sg, s, count, i) {
+		sg_ref(&ref, dev, s, nents, dir);
+		e = find_exact_in(&ref, true);
+		if (e)
+			e->claimed = false;
 	}
 }
 
+/*
+ * Claim an entry for each of the first @count segments (so a list naming
+ * one mapping twice cannot retire it twice). Return: true if every
+ * segment has one the backend may undo; otherwise the first that has not
+ * is reported and every claim released: nothing has changed.
+ */
+static bool sg_claim_all(const struct device *dev, struct scatterlist *sg, int nents,
+			 int count, enum dma_data_direction dir, const void *caller)
+{
+	struct dma_debug_entry ref, *e;
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, count, i) {
+		sg_ref(&ref, dev, s, nents, dir);
+		e = find_exact(&ref);
+		if (!e || !unmap_may_proceed(&ref, e)) {
+			if (e)
+				check_unmap_args(&ref, e, caller);
+			else
+				report_unknown_free(&ref, caller);
+			sg_release(dev, sg, nents, i, dir);
+			return false;
+		}
+		e->claimed = true;
+	}
+	return true;
+}
+
+/* Every claim made good: report each segment's differences, retire its entry. */
+static void sg_retire_claimed(const struct device *dev, struct scatterlist *sg, int nents,
+			      int count, enum dma_data_direction dir, const void *caller)
+{
+	struct dma_debug_entry ref, *e;
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, count, i) {
+		sg_ref(&ref, dev, s, nents, dir);
+		e = find_exact_in(&ref, true);
+		if (!e)
+			continue;   /* cannot happen: sg_claim_all claimed one per segment */
+		check_unmap_args(&ref, e, caller);
+		check_maperr_settled(&ref, e, caller);
+		e->claimed = false;
+		entry_retire(e);
+	}
+}
+
+/* Unmap of a list: validated whole before any entry is retired. */
+static bool sg_unmap_list(const struct device *dev, struct scatterlist *sg, int nents,
+			  enum dma_data_direction dir, const void *caller)
+{
+	struct dma_debug_entry ref0;
+	int segs, count;
+
+	sg_ref(&ref0, dev, sg, nents, dir);
+	segs = sg_segments(&ref0, caller, "frees", "freed");
+	if (segs < 0)
+		return false;
+	count = segs ? segs : nents;   /* no list recorded there: each entry on its own */
+	if (!sg_claim_all(dev, sg, nents, count, dir, caller))
+		return false;
+	sg_retire_claimed(dev, sg, nents, count, dir, caller);
+	return true;
+}
+
+/* Sync of a list: each mapped segment must lie in a mapping; the first that
+ * does not is reported and refuses the whole call. */
+static bool sg_sync_list(const struct device *dev, struct scatterlist *sg, int nents,
+			 enum dma_data_direction dir, bool for_cpu, const void *caller)
+{
+	struct dma_debug_entry ref;
+	struct scatterlist *s;
+	int segs, i;
+
+	sg_ref(&ref, dev, sg, nents, dir);
+	segs = sg_segments(&ref, caller, "syncs", "synced");
+	if (segs < 0)
+		return false;
+	for_each_sg(sg, s, segs ? segs : nents, i) {
+		if (!s->dma_length)
+			continue;   /* merged away: the front door skips it too */
+		sg_ref(&ref, dev, s, nents, dir);
+		if (!check_sync(&ref, for_cpu, caller))
+			return false;
+	}
+	return true;
+}
+
+/* Check every CPU piece of a list being mapped. */
+static void check_sg_pieces(const struct device *dev, struct scatterlist *sg,
+			    int nents, const void *caller)
+{
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, nents, i)
+		check_memory(dev, ledger.plat->sg_phys(s), s->length, NULL, caller);
+}
+
 /* One ledger entry per mapped segment, each checked against the device's limits. */
-static void record_sg_segments(const struct device *dev, const struct scatterlist *sg,
+static void record_sg_segments(const struct device *dev, struct scatterlist *sg,
 			       int nents, int mapped, enum dma_data_direction dir,
 			       const void *caller)
 {
-	for (int i = 0; i < mapped; i++) {
-		const struct scatterlist *s = &sg[i];
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, mapped, i) {
 		struct dma_debug_entry *e = entry_alloc();
 
 		if (!e)
@@ -744,8 +986,6 @@ static void record_sg_segments(const struct device *dev, const struct scatterlis
 		e->caller = caller;
 		check_segment(dev, e);
 		entry_insert(e);
-		if (s->flags & SG_END)
-			break;
 	}
 }
 
@@ -782,20 +1022,28 @@ void debug_dma_map(struct device *dev, enum dma_debug_type type, const void *cpu
 	ledger_unlock(flags);
 }
 
-/* A single or page mapping is being undone: it must match its map call. */
-void debug_dma_unmap(struct device *dev, enum dma_debug_type type, dma_addr_t addr,
+/*
+ * A single or page mapping is about to be undone: it must match its map
+ * call. Return: true if the backend may unmap (entry retired); false if
+ * there is no such mapping of @dev, or the call would harm (reported,
+ * ledger unchanged). True when checking is off.
+ */
+bool debug_dma_unmap(struct device *dev, enum dma_debug_type type, dma_addr_t addr,
 		     size_t size, enum dma_data_direction dir, const void *caller)
 {
 	struct dma_debug_entry ref = {
 		.dev = dev, .dev_addr = addr, .size = size, .type = type, .dir = dir,
 	};
+	const char *what = type == DMA_DEBUG_PAGE ? "dma_unmap_page" : "dma_unmap_single";
 	uint64_t flags;
+	bool ok;
 
 	if (dma_debug_off())
-		return;
+		return true;
 	flags = ledger_lock();
-	check_unmap(&ref, caller);
+	ok = check_direction(dev, dir, what, caller) && check_unmap(&ref, caller);
 	ledger_unlock(flags);
+	return ok;
 }
 
 /* A list was mapped: check each CPU piece, record each mapped segment. */
@@ -812,28 +1060,21 @@ void debug_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
 	ledger_unlock(flags);
 }
 
-/* A list is being unmapped: retire the segments its map call recorded. */
-void debug_dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+/* A list is about to be unmapped: nents within the list and the map call's,
+ * every mapped segment live. Return: as debug_dma_unmap; false changes nothing. */
+bool debug_dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
 			enum dma_data_direction dir, const void *caller)
 {
-	struct dma_debug_entry ref;
 	uint64_t flags;
-	int limit = nents;
+	bool ok;
 
-	if (dma_debug_off() || !sg || nents <= 0)
-		return;
+	if (dma_debug_off())
+		return true;
 	flags = ledger_lock();
-	for (int i = 0; i < limit; i++) {
-		sg_ref(&ref, dev, &sg[i], nents, dir);
-		if (i == 0) {
-			limit = sg_limit(sg_segments(&ref, caller, "frees", "freed"),
-					 nents, nents);
-		}
-		check_unmap(&ref, caller);
-		if (sg[i].flags & SG_END)
-			break;
-	}
+	ok = check_sg_call(dev, sg, nents, dir, "dma_unmap_sg", caller) &&
+	     sg_unmap_list(dev, sg, nents, dir, caller);
 	ledger_unlock(flags);
+	return ok;
 }
 
 /* Coherent memory was allocated: record it (BIDIRECTIONAL, no error check owed). */
@@ -858,8 +1099,9 @@ void debug_dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t addr,
 	ledger_unlock(flags);
 }
 
-/* Coherent memory is being freed: size, handle and CPU address must match. */
-void debug_dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
+/* Coherent memory is about to be freed: size, handle and CPU address must
+ * match, or the allocation stays (reported). Return: as debug_dma_unmap. */
+bool debug_dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
 			     dma_addr_t addr, const void *caller)
 {
 	struct dma_debug_entry ref = {
@@ -867,53 +1109,52 @@ void debug_dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
 		.type = DMA_DEBUG_COHERENT, .dir = DMA_BIDIRECTIONAL,
 	};
 	uint64_t flags;
+	bool ok;
 
 	if (dma_debug_off())
-		return;
+		return true;
 	flags = ledger_lock();
-	check_unmap(&ref, caller);
+	ok = check_unmap(&ref, caller);
 	ledger_unlock(flags);
+	return ok;
 }
 
-/* Ownership of (part of) a mapping moves: it must lie inside one, the right way. */
-void debug_dma_sync(struct device *dev, dma_addr_t addr, size_t size,
+/* Ownership of (part of) a mapping is about to move: it must lie inside one,
+ * the right way. Return: false (reported) if no mapping of @dev holds the
+ * range or the direction is invalid: the backend must not copy. */
+bool debug_dma_sync(struct device *dev, dma_addr_t addr, size_t size,
 		    enum dma_data_direction dir, bool for_cpu, const void *caller)
 {
 	struct dma_debug_entry ref = {
 		.dev = dev, .dev_addr = addr, .size = size, .type = DMA_DEBUG_SINGLE, .dir = dir,
 	};
+	const char *what = for_cpu ? "dma_sync_single_for_cpu" : "dma_sync_single_for_device";
 	uint64_t flags;
+	bool ok;
 
 	if (dma_debug_off())
-		return;
+		return true;
 	flags = ledger_lock();
-	check_sync(&ref, for_cpu, caller);
+	ok = check_direction(dev, dir, what, caller) && check_sync(&ref, for_cpu, caller);
 	ledger_unlock(flags);
+	return ok;
 }
 
-/* The same for each mapped segment of a list. */
-void debug_dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
+/* The same for each mapped segment of a list, after the list's own checks. */
+bool debug_dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
 		       enum dma_data_direction dir, bool for_cpu, const void *caller)
 {
-	struct dma_debug_entry ref;
+	const char *what = for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device";
 	uint64_t flags;
-	int limit = 1;
+	bool ok;
 
-	if (dma_debug_off() || !sg || nents <= 0)
-		return;
+	if (dma_debug_off())
+		return true;
 	flags = ledger_lock();
-	for (int i = 0; i < limit; i++) {
-		sg_ref(&ref, dev, &sg[i], nents, dir);
-		if (i == 0) {
-			/* an unknown list: its first segment gets the report */
-			limit = sg_limit(sg_segments(&ref, caller, "syncs", "synced"),
-					 nents, 1);
-		}
-		check_sync(&ref, for_cpu, caller);
-		if (sg[i].flags & SG_END)
-			break;
-	}
+	ok = check_sg_call(dev, sg, nents, dir, what, caller) &&
+	     sg_sync_list(dev, sg, nents, dir, for_cpu, caller);
 	ledger_unlock(flags);
+	return ok;
 }
 
 /* The driver checked a map result: settle that mapping's duty. */
@@ -1024,8 +1265,8 @@ void dma_debug_dump(const struct device *dev)
 	uint64_t flags = ledger_lock();
 	unsigned long n;
 
-	pr_info("ledger: %lu of %u entries free (never fewer than %lu), %s",
-		ledger.nr_free, DMA_DEBUG_MAX_ENTRIES, ledger.min_free,
+	pr_info("ledger: %lu of %lu entries free (never fewer than %lu), %s",
+		ledger.nr_free, ledger.capacity, ledger.min_free,
 		ledger.enabled ? "checking" : "off");
 	n = walk_entries(dev, LOG_INFO, "live");
 	pr_info("ledger: %lu live entries for %s", n, dev ? dev->name : "all devices");
@@ -1044,10 +1285,12 @@ void dma_debug_init(bool enable)
 	uint64_t flags = ledger_lock();
 
 	memset(ledger.bucket, 0, sizeof(ledger.bucket));
+	ledger_shrink();
 	ledger.free = NULL;
 	ledger.nr_free = 0;
-	for (unsigned int i = DMA_DEBUG_MAX_ENTRIES; i-- > 0;)
+	for (unsigned int i = DMA_DEBUG_INITIAL_ENTRIES; i-- > 0;)
 		entry_free(&ledger.slots[i]);   /* slot 0 ends up first */
+	ledger.capacity = DMA_DEBUG_INITIAL_ENTRIES;
 	ledger.min_free = ledger.nr_free;
 	ledger.errors = 0;
 	ledger.last_report[0] = '\0';
@@ -1055,8 +1298,8 @@ void dma_debug_init(bool enable)
 	dma_debug_on = enable;
 	ledger_unlock(flags);
 	if (enable)
-		pr_info("checking every DMA API call; ledger of %u entries",
-			DMA_DEBUG_MAX_ENTRIES);
+		pr_info("checking every DMA API call; ledger of %u entries, growing by %u",
+			DMA_DEBUG_INITIAL_ENTRIES, (unsigned int)CHUNK_ENTRIES);
 }
 
 bool dma_debug_on;
@@ -1083,6 +1326,12 @@ const char *dma_debug_last_report(void)
 unsigned long dma_debug_free_entries(void)
 {
 	return ledger.nr_free;
+}
+
+/* Entries there are, free or live: grows past DMA_DEBUG_INITIAL_ENTRIES. */
+unsigned long dma_debug_capacity(void)
+{
+	return ledger.capacity;
 }
 
 /* Its low-water mark: how close the ledger came to full. */

@@ -20,8 +20,10 @@
 #include "dma/dma.h"
 #include "dma/scatterlist.h"
 
-/* Ledger entries, preallocated; one per live mapping, sg segment or allocation. */
-#define DMA_DEBUG_MAX_ENTRIES 8192u
+/* Ledger entries, one per live mapping, sg segment or allocation: this many
+ * preallocated, then more in chunks of DMA_DEBUG_CHUNK_BYTES as needed. */
+#define DMA_DEBUG_INITIAL_ENTRIES 8192u
+#define DMA_DEBUG_CHUNK_BYTES     65536u
 
 /* Hash buckets: each covers 2^DMA_DEBUG_HASH_SHIFT bytes of device addresses. */
 #define DMA_DEBUG_HASH_BITS  12u
@@ -32,6 +34,10 @@
 #define DMA_DEBUG_REPORT_MAX 400u
 
 struct dma_debug_platform {
+	/* Memory for DMA_DEBUG_CHUNK_BYTES more entries (NULL if none), and its
+	 * release. Called with interrupts off, perhaps from an interrupt. */
+	void *(*chunk_alloc)(size_t bytes);
+	void (*chunk_free)(void *chunk);
 	/* Does [phys, phys + size) overlap a kernel stack? */
 	bool (*on_stack)(uint64_t phys, size_t size);
 	/* Does it overlap kernel code or read-only data? */
@@ -56,5 +62,7 @@ void dma_debug_set_platform(const struct dma_debug_platform *plat);
 /* Entries free in the ledger now, and the fewest there ever were. */
 unsigned long dma_debug_free_entries(void);
 unsigned long dma_debug_min_free_entries(void);
+/* Entries the ledger has, free or live (it grows on demand). */
+unsigned long dma_debug_capacity(void);
 
 #endif /* DMA_DEBUG_SEAM_H */

@@ -186,7 +186,13 @@ struct swiotlb_stats {
 };
 void swiotlb_get_stats(struct swiotlb_stats *out);
 
-/* ---- the debug ledger (dma/debug.c); no-ops unless dma_debug=on ---- */
+/*
+ * ---- the debug ledger (dma/debug.c); no-ops unless dma_debug=on ----
+ * Every unmap, free and sync hook runs BEFORE the backend and returns true
+ * if the backend may proceed. False means the checker has reported the
+ * misuse and changed nothing: the caller returns without the backend.
+ * With checking off every hook returns true.
+ */
 
 enum dma_debug_type {
 	DMA_DEBUG_SINGLE,     /* dma_map_single */
@@ -199,19 +205,19 @@ enum dma_debug_type {
 void debug_dma_map(struct device *dev, enum dma_debug_type type, const void *cpu_addr,
 		   uint64_t phys, size_t size, dma_addr_t addr,
 		   enum dma_data_direction dir, const void *caller);
-void debug_dma_unmap(struct device *dev, enum dma_debug_type type, dma_addr_t addr,
+bool debug_dma_unmap(struct device *dev, enum dma_debug_type type, dma_addr_t addr,
 		     size_t size, enum dma_data_direction dir, const void *caller);
 void debug_dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
 		      int mapped, enum dma_data_direction dir, const void *caller);
-void debug_dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+bool debug_dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
 			enum dma_data_direction dir, const void *caller);
 void debug_dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t addr,
 			      void *cpu_addr, const void *caller);
-void debug_dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
+bool debug_dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
 			     dma_addr_t addr, const void *caller);
-void debug_dma_sync(struct device *dev, dma_addr_t addr, size_t size,
+bool debug_dma_sync(struct device *dev, dma_addr_t addr, size_t size,
 		    enum dma_data_direction dir, bool for_cpu, const void *caller);
-void debug_dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
+bool debug_dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
 		       enum dma_data_direction dir, bool for_cpu, const void *caller);
 void debug_dma_mapping_error(struct device *dev, dma_addr_t addr);
 

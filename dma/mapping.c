@@ -344,7 +344,8 @@ void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
 {
 	if (!cpu_addr)
 		return;   /* like free(NULL) */
-	debug_dma_free_coherent(dev, size, cpu_addr, handle, CALLER());
+	if (!debug_dma_free_coherent(dev, size, cpu_addr, handle, CALLER()))
+		return;   /* refused and reported: the allocation stays */
 	dma_ops_of(dev)->free(dev, size, cpu_addr, handle, attrs);
 }
 
@@ -405,14 +406,16 @@ dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 				    CALLER());
 }
 
-/* Unmap: the ledger checks the call first, then the backend undoes it. */
+/* Unmap: the ledger checks the call first, then the backend undoes it,
+ * unless the ledger refused (it has reported and changed nothing). */
 static inline void dma_unmap_checked(struct device *dev, dma_addr_t addr, size_t size,
 				     enum dma_data_direction dir, unsigned long attrs,
 				     enum dma_debug_type type, const void *caller)
 {
 	if (dma_go_direct(dev) && dev->dma_skip_sync)
 		return;   /* the fast path: nothing was bounced, nothing to undo */
-	debug_dma_unmap(dev, type, addr, size, dir, caller);
+	if (!debug_dma_unmap(dev, type, addr, size, dir, caller))
+		return;   /* the checker knows no such mapping: the backend must not act */
 	if (addr == DMA_MAPPING_ERROR || !dma_valid_direction(dir))
 		return;   /* nothing was mapped; the checker has said so */
 	dma_ops_of(dev)->unmap_phys(dev, addr, size, dir, attrs);
@@ -471,7 +474,8 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 		return;   /* refused before the checker or the backend act */
 	if (dma_go_direct(dev) && dev->dma_skip_sync)
 		return;   /* the fast path: nothing was bounced, nothing to undo */
-	debug_dma_unmap_sg(dev, sg, nents, dir, CALLER());
+	if (!debug_dma_unmap_sg(dev, sg, nents, dir, CALLER()))
+		return;   /* reported; nothing retired, nothing undone */
 	if (dma_valid_direction(dir))
 		dma_ops_of(dev)->unmap_sg(dev, sg, nents, dir, attrs);
 }
@@ -483,7 +487,8 @@ void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 {
 	if (dma_nothing_to_sync(dev))
 		return;   /* the fast path */
-	debug_dma_sync(dev, addr, size, dir, true, CALLER());
+	if (!debug_dma_sync(dev, addr, size, dir, true, CALLER()))
+		return;
 	if (dma_valid_direction(dir) && dma_ops_of(dev)->sync_for_cpu)
 		dma_ops_of(dev)->sync_for_cpu(dev, addr, size, dir);
 }
@@ -493,7 +498,8 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size
 {
 	if (dma_nothing_to_sync(dev))
 		return;   /* the fast path */
-	debug_dma_sync(dev, addr, size, dir, false, CALLER());
+	if (!debug_dma_sync(dev, addr, size, dir, false, CALLER()))
+		return;
 	if (dma_valid_direction(dir) && dma_ops_of(dev)->sync_for_device)
 		dma_ops_of(dev)->sync_for_device(dev, addr, size, dir);
 }
@@ -512,7 +518,8 @@ static void dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
 		return;
 	if (dma_nothing_to_sync(dev))
 		return;   /* the fast path: nothing bounced, nothing to copy */
-	debug_dma_sync_sg(dev, sg, nents, dir, for_cpu, caller);
+	if (!debug_dma_sync_sg(dev, sg, nents, dir, for_cpu, caller))
+		return;
 	if (sync && dma_valid_direction(dir))
 		sync(dev, sg, nents, dir);
 }

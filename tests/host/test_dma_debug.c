@@ -10,6 +10,7 @@
  * addresses, and two named "functions" for callers.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dma/debug.h"
 #include "dma/debug_seam.h"
@@ -86,7 +87,34 @@ static const char *f_symbolize(uint64_t addr, uint64_t *offset)
 	return NULL;
 }
 
+/* Ledger chunks: from malloc, while the budget lasts (-1: no limit). */
+static int f_chunk_budget = -1;
+static int f_chunks_live;
+
+static void *f_chunk_alloc(size_t bytes)
+{
+	void *c;
+
+	if (f_chunk_budget == 0)
+		return NULL;
+	c = malloc(bytes);
+	if (c) {
+		f_chunks_live++;
+		if (f_chunk_budget > 0)
+			f_chunk_budget--;
+	}
+	return c;
+}
+
+static void f_chunk_free(void *chunk)
+{
+	f_chunks_live--;
+	free(chunk);
+}
+
 static const struct dma_debug_platform fake_platform = {
+	.chunk_alloc = f_chunk_alloc,
+	.chunk_free = f_chunk_free,
 	.on_stack = f_on_stack,
 	.in_kernel_ro = f_in_ro,
 	.is_ram = f_is_ram,
@@ -115,6 +143,7 @@ static void fresh(void)
 	fake_device(&dev_b, "0000:00:04.0", "nvme");
 	dma_debug_set_platform(&fake_platform);
 	dma_debug_init(true);
+	f_chunk_budget = -1;
 }
 
 /* A single mapping at device address @addr of the RAM at the same address, checked. */
@@ -124,9 +153,10 @@ static void map1(struct device *dev, dma_addr_t addr, size_t size, enum dma_data
 	debug_dma_mapping_error(dev, addr);
 }
 
-static void unmap1(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
+/* Its unmap; returns the checker's verdict (may the backend proceed?). */
+static bool unmap1(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
 {
-	debug_dma_unmap(dev, DMA_DEBUG_SINGLE, addr, size, dir, F_UNMAP_CALL);
+	return debug_dma_unmap(dev, DMA_DEBUG_SINGLE, addr, size, dir, F_UNMAP_CALL);
 }
 
 /* @n reports since @before, the last one containing @needle. */
@@ -172,7 +202,7 @@ static void hash_insert_lookup_remove(struct ktest *t)
 		debug_dma_mapping_error(&dev_a, addrs[i]);
 	}
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), COUNT);
-	KT_EXPECT_UEQ(t, dma_debug_free_entries(), DMA_DEBUG_MAX_ENTRIES - COUNT);
+	KT_EXPECT_UEQ(t, dma_debug_free_entries(), DMA_DEBUG_INITIAL_ENTRIES - COUNT);
 	for (int i = COUNT - 1; i > 0; i--) {   /* shuffle */
 		int j = (int)(host_xorshift(&rnd) % (uint64_t)(i + 1));
 		dma_addr_t tmp = addrs[i];
@@ -183,8 +213,8 @@ static void hash_insert_lookup_remove(struct ktest *t)
 		unmap1(&dev_a, addrs[i], 256, DMA_TO_DEVICE);
 	EXPECT_NO_REPORT(t, before);
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
-	KT_EXPECT_UEQ(t, dma_debug_free_entries(), DMA_DEBUG_MAX_ENTRIES);
-	KT_EXPECT_UEQ(t, dma_debug_min_free_entries(), DMA_DEBUG_MAX_ENTRIES - COUNT);
+	KT_EXPECT_UEQ(t, dma_debug_free_entries(), DMA_DEBUG_INITIAL_ENTRIES);
+	KT_EXPECT_UEQ(t, dma_debug_min_free_entries(), DMA_DEBUG_INITIAL_ENTRIES - COUNT);
 }
 
 /* The same address on two devices: two entries, each found by its own device. */
@@ -256,27 +286,69 @@ static void mapping_error_marks_one(struct ktest *t)
 	EXPECT_REPORTS(t, before, 1, "never checked this mapping with dma_mapping_error()");
 }
 
-/* A full ledger: one message, checking off, nothing counted as misuse. */
-static void exhaustion_disables(struct ktest *t)
+/* Map @n distinct single mappings of dev_a, 64 bytes apart from F_BUF. */
+static void map_many(unsigned long n)
 {
-	unsigned long before;
+	for (unsigned long i = 0; i < n; i++)
+		map1(&dev_a, F_BUF + i * 64, 64, DMA_TO_DEVICE);
+}
+
+/*
+ * Past the preallocated entries the ledger grows a chunk at a time and
+ * keeps checking every mapping; dma_debug_init() gives the chunks back.
+ */
+static void ledger_grows(struct ktest *t)
+{
+	unsigned long before, n = DMA_DEBUG_INITIAL_ENTRIES * 2 + 5, silent = 0;
 
 	fresh();
 	before = dma_debug_error_count();
-	for (unsigned i = 0; i < DMA_DEBUG_MAX_ENTRIES; i++)
-		map1(&dev_a, F_BUF + (uint64_t)i * 64, 64, DMA_TO_DEVICE);
+	map_many(n);
 	KT_EXPECT_TRUE(t, dma_debug_enabled());
-	KT_EXPECT_UEQ(t, dma_debug_free_entries(), 0);
-	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), DMA_DEBUG_MAX_ENTRIES);
-	map1(&dev_a, F_MMIO, 64, DMA_TO_DEVICE);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), n);
+	KT_EXPECT_TRUE(t, dma_debug_capacity() > DMA_DEBUG_INITIAL_ENTRIES);
+	KT_EXPECT_UEQ(t, dma_debug_capacity() - dma_debug_free_entries(), n);
+	KT_EXPECT_GT(t, f_chunks_live, 1);
+	for (unsigned long i = 0; i < n; i++)   /* every one found, the newest too */
+		silent += unmap1(&dev_a, F_BUF + i * 64, 64, DMA_TO_DEVICE);
+	KT_EXPECT_UEQ(t, silent, n);
+	EXPECT_NO_REPORT(t, before);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
+	KT_EXPECT_UEQ(t, dma_debug_free_entries(), dma_debug_capacity());
+	unmap1(&dev_a, F_BUF, 64, DMA_TO_DEVICE);   /* still checking */
+	EXPECT_REPORTS(t, before, 1, "never mapped");
+	fresh();
+	KT_EXPECT_EQ(t, f_chunks_live, 0);
+	KT_EXPECT_UEQ(t, dma_debug_capacity(), DMA_DEBUG_INITIAL_ENTRIES);
+}
+
+/* No memory to grow: one message naming the size reached, checking off,
+ * nothing counted as misuse. */
+static void exhaustion_disables(struct ktest *t)
+{
+	unsigned long before, cap;
+	char want[96];
+
+	fresh();
+	f_chunk_budget = 1;
+	before = dma_debug_error_count();
+	map_many(DMA_DEBUG_INITIAL_ENTRIES + 1);          /* the one chunk is taken */
+	cap = dma_debug_capacity();
+	KT_EXPECT_TRUE(t, cap > DMA_DEBUG_INITIAL_ENTRIES);
+	map_many(cap);                                    /* past it: the same addresses again */
 	KT_EXPECT_FALSE(t, dma_debug_enabled());
-	KT_EXPECT_SUBSTR(t, host_log_last(), "ledger entries are in use");
-	unmap1(&dev_a, 0x1234, 64, DMA_TO_DEVICE);      /* off: not even looked at */
+	KT_EXPECT_UEQ(t, dma_debug_free_entries(), 0);
+	KT_EXPECT_UEQ(t, dma_debug_capacity(), cap);
+	snprintf(want, sizeof(want), "all %lu ledger entries are in use and no memory for", cap);
+	KT_EXPECT_SUBSTR(t, host_log_last(), want);
+	KT_EXPECT_SUBSTR(t, host_log_last(), "DMA-API checking is off from now on");
+	KT_EXPECT_TRUE(t, unmap1(&dev_a, 0x1234, 64, DMA_TO_DEVICE));   /* off: not looked at */
 	KT_EXPECT_EQ(t, dma_debug_check_leaks(&dev_a), 0);
 	EXPECT_NO_REPORT(t, before);
 	fresh();
 	KT_EXPECT_TRUE(t, dma_debug_enabled());
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
+	KT_EXPECT_EQ(t, f_chunks_live, 0);
 }
 
 /* Off: every hook returns at once, nothing is recorded or reported. */
@@ -364,10 +436,20 @@ static void unmap_wrong_function(struct ktest *t)
 	EXPECT_REPORTS(t, before, 1, "with the wrong function [freed as single]");
 	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[mapped as scatter-gather]");
 
+	/* Across the coherent/streaming line the backend must not act: refused. */
 	debug_dma_alloc_coherent(&dev_a, 4096, F_BUF, (void *)0x1000, F_MAP_CALL);
-	unmap1(&dev_a, F_BUF, 4096, DMA_BIDIRECTIONAL);
+	KT_EXPECT_FALSE(t, unmap1(&dev_a, F_BUF, 4096, DMA_BIDIRECTIONAL));
 	EXPECT_REPORTS(t, before, 2, "[freed as single]");
 	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[mapped as coherent]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 1);
+	KT_EXPECT_TRUE(t, debug_dma_free_coherent(&dev_a, 4096, (void *)0x1000, F_BUF,
+						  F_UNMAP_CALL));
+	map1(&dev_a, F_BUF, 4096, DMA_BIDIRECTIONAL);
+	KT_EXPECT_FALSE(t, debug_dma_free_coherent(&dev_a, 4096, (void *)0x1000, F_BUF,
+						   F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 3, "[freed as coherent]");
+	KT_EXPECT_TRUE(t, unmap1(&dev_a, F_BUF, 4096, DMA_BIDIRECTIONAL));
+	EXPECT_NO_REPORT(t, before + 3);
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
 }
 
@@ -379,22 +461,26 @@ static void free_coherent_checks(struct ktest *t)
 	fresh();
 	before = dma_debug_error_count();
 	debug_dma_alloc_coherent(&dev_a, 8192, F_BUF, cpu, F_MAP_CALL);
-	debug_dma_free_coherent(&dev_a, 8192, (char *)cpu + 64, F_BUF, F_UNMAP_CALL);
+	KT_EXPECT_FALSE(t, debug_dma_free_coherent(&dev_a, 8192, (char *)cpu + 64, F_BUF,
+						   F_UNMAP_CALL));
 	EXPECT_REPORTS(t, before, 1, "coherent memory with a different CPU address "
 		       "[freed cpu address=0xffff888001000040]");
 	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[cpu address=0xffff888001000000]");
-	/* The backend frees nothing then: the allocation stays in the ledger. */
+	/* Refused: the backend is not called, the allocation stays in the ledger. */
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 1);
-	debug_dma_free_coherent(&dev_a, 8192, cpu, F_BUF, F_UNMAP_CALL);
+	KT_EXPECT_TRUE(t, debug_dma_free_coherent(&dev_a, 8192, cpu, F_BUF, F_UNMAP_CALL));
 	EXPECT_NO_REPORT(t, before + 1);
 
+	/* A wrong size is refused alike (bug 3): the allocator would free other
+	 * pages or refuse, and the later correct free must still find the entry. */
 	debug_dma_alloc_coherent(&dev_a, 8192, F_BUF, cpu, F_MAP_CALL);
-	debug_dma_free_coherent(&dev_a, 4096, cpu, F_BUF, F_UNMAP_CALL);
+	KT_EXPECT_FALSE(t, debug_dma_free_coherent(&dev_a, 4096, cpu, F_BUF, F_UNMAP_CALL));
 	EXPECT_REPORTS(t, before, 2, "different size [freed size=4096 bytes]");
-
-	debug_dma_alloc_coherent(&dev_a, 8192, F_BUF, cpu, F_MAP_CALL);
-	debug_dma_free_coherent(&dev_a, 8192, cpu, F_BUF, F_UNMAP_CALL);
-	EXPECT_NO_REPORT(t, before + 2);   /* coherent memory owes no error check */
+	KT_EXPECT_FALSE(t, debug_dma_free_coherent(&dev_a, 16384, cpu, F_BUF, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 3, "different size [freed size=16384 bytes]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 1);
+	KT_EXPECT_TRUE(t, debug_dma_free_coherent(&dev_a, 8192, cpu, F_BUF, F_UNMAP_CALL));
+	EXPECT_NO_REPORT(t, before + 3);   /* coherent memory owes no error check */
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
 }
 
@@ -437,13 +523,72 @@ static void sg_nents_checks(struct ktest *t)
 	debug_dma_sync_sg(&dev_a, sg, 2, DMA_TO_DEVICE, false, F_UNMAP_CALL);
 	EXPECT_REPORTS(t, before, 1, "syncs a scatterlist with a different entry count "
 		       "[mapped nents=3] [synced nents=2]");
-	debug_dma_unmap_sg(&dev_a, sg, 2, DMA_TO_DEVICE, F_UNMAP_CALL);
+	/* The backend would walk other entries than were mapped: refused whole. */
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, sg, 2, DMA_TO_DEVICE, F_UNMAP_CALL));
 	EXPECT_REPORTS(t, before, 2, "frees a scatterlist with a different entry count "
 		       "[mapped nents=3] [freed nents=2]");
-	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), 1);   /* the third: leaked */
-	debug_dma_unmap(&dev_a, DMA_DEBUG_SG, sg[2].dma_address, 1024, DMA_TO_DEVICE, NULL);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), 3);
+	KT_EXPECT_TRUE(t, debug_dma_unmap_sg(&dev_a, sg, 3, DMA_TO_DEVICE, F_UNMAP_CALL));
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
 	EXPECT_NO_REPORT(t, before + 2);
+}
+
+/* nents past the list's end: one report, refused before any lookup. */
+static void sg_nents_past_list(struct ktest *t)
+{
+	struct scatterlist sg[3];
+	unsigned long before;
+
+	fresh();
+	before = dma_debug_error_count();
+	fake_sg(sg, 3, F_BUF, 1024, 0x1000);
+	debug_dma_map_sg(&dev_a, sg, 3, 3, DMA_TO_DEVICE, F_MAP_CALL);
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, sg, 4, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 1, "calls dma_unmap_sg with nents 4, but the list holds "
+		       "3 entries");
+	KT_EXPECT_FALSE(t, debug_dma_sync_sg(&dev_a, sg, 4, DMA_TO_DEVICE, true, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 2, "calls dma_sync_sg_for_cpu with nents 4");
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, sg, 0, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 3, "with nents 0");
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, sg, 3, (enum dma_data_direction)7,
+					      F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 4, "calls dma_unmap_sg with an invalid direction "
+		       "[direction=7]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), 3);
+	KT_EXPECT_TRUE(t, debug_dma_unmap_sg(&dev_a, sg, 3, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_NO_REPORT(t, before + 4);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
+}
+
+/*
+ * A list unmapped whole or not at all: a segment the ledger does not hold
+ * (here the last, and a list naming one mapping twice) refuses the call
+ * after earlier segments were matched, and those stay live and matchable.
+ */
+static void sg_refused_after_partial_match(struct ktest *t)
+{
+	struct scatterlist sg[3], bad[3];
+	unsigned long before;
+
+	fresh();
+	before = dma_debug_error_count();
+	fake_sg(sg, 3, F_BUF, 1024, 0x1000);
+	debug_dma_map_sg(&dev_a, sg, 3, 3, DMA_TO_DEVICE, F_MAP_CALL);
+	memcpy(bad, sg, sizeof(bad));
+	bad[2].dma_address = F_BUF + 0x10000;          /* never mapped */
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, bad, 3, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 1, "never mapped (or was freed already) "
+		       "[device address=0x0000000001010000]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), 3);
+	bad[2] = sg[1];                                /* the second mapping named twice */
+	bad[2].flags = SG_END;
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, bad, 3, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 2, "never mapped (or was freed already) "
+		       "[device address=0x0000000001001000]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(&dev_a), 3);
+	KT_EXPECT_TRUE(t, debug_dma_unmap_sg(&dev_a, sg, 3, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_NO_REPORT(t, before + 2);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
 }
 
 /* A merging backend: 3 pieces, 2 segments; unmap walks the 2 segments only. */
@@ -468,7 +613,7 @@ static void sg_merged_segments(struct ktest *t)
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
 }
 
-/* A list the ledger does not know: unmap reports every segment, sync the first. */
+/* A list the ledger does not know: one report, and the backend must not act. */
 static void sg_unknown_list(struct ktest *t)
 {
 	struct scatterlist sg[2];
@@ -477,10 +622,10 @@ static void sg_unknown_list(struct ktest *t)
 	fresh();
 	before = dma_debug_error_count();
 	fake_sg(sg, 2, F_BUF, 512, 0x1000);
-	debug_dma_sync_sg(&dev_a, sg, 2, DMA_TO_DEVICE, true, F_UNMAP_CALL);
+	KT_EXPECT_FALSE(t, debug_dma_sync_sg(&dev_a, sg, 2, DMA_TO_DEVICE, true, F_UNMAP_CALL));
 	EXPECT_REPORTS(t, before, 1, "syncs DMA memory that is not mapped");
-	debug_dma_unmap_sg(&dev_a, sg, 2, DMA_TO_DEVICE, F_UNMAP_CALL);
-	EXPECT_REPORTS(t, before, 3, "never mapped");
+	KT_EXPECT_FALSE(t, debug_dma_unmap_sg(&dev_a, sg, 2, DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 2, "never mapped");
 	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[freed as scatter-gather]");
 }
 
@@ -739,10 +884,12 @@ static void report_truncates(struct ktest *t)
 KTEST_SUITE(dma_debug_ledger,
 	    KTEST_CASE(hash_insert_lookup_remove), KTEST_CASE(entries_belong_to_devices),
 	    KTEST_CASE(best_fit_among_duplicates), KTEST_CASE(mapping_error_marks_one),
+	    KTEST_CASE(ledger_grows),
 	    KTEST_CASE(exhaustion_disables), KTEST_CASE(disabled_does_nothing),
 	    KTEST_CASE(unmap_unknown), KTEST_CASE(double_unmap), KTEST_CASE(unmap_mismatches),
 	    KTEST_CASE(unmap_wrong_function), KTEST_CASE(free_coherent_checks),
 	    KTEST_CASE(missing_error_check), KTEST_CASE(sg_nents_checks),
+	    KTEST_CASE(sg_nents_past_list), KTEST_CASE(sg_refused_after_partial_match),
 	    KTEST_CASE(sg_merged_segments), KTEST_CASE(sg_unknown_list),
 	    KTEST_CASE(sg_segment_limits), KTEST_CASE(sync_range_checks),
 	    KTEST_CASE(sync_nested_mappings), KTEST_CASE(sync_direction_checks),

@@ -14,6 +14,7 @@
  * hardware is touched, and nothing bounces unless `swiotlb=force` says so.
  */
 #include "dma/debug.h"
+#include "dma/debug_seam.h"
 #include "dma/dma.h"
 #include "dma/internal.h"
 #include "dma/scatterlist.h"
@@ -28,12 +29,16 @@
 
 #define T_DRIVER       "dma_debug_test"
 #define T_DEVICE       "dma-debug-test"
+#define T_OTHER        "dma-debug-other"
 #define T_PREFIX       "DMA-API: " T_DRIVER " " T_DEVICE ": "
 #define T_SMALL        256              /* bytes mapped out of a page buffer */
 #define T_PIECE        512              /* bytes per scatterlist piece */
 #define T_NOWHERE_GAP  0x1000000ULL     /* past the end of RAM: nobody's address */
 #define T_SEG_LIMIT    4096u            /* a device with 4 KiB segments */
 #define T_BOUNDARY     0xfffULL         /* ... that may not cross 4 KiB lines */
+#define T_OLD          0x5a             /* a buffer's bytes before the device writes */
+#define T_NEW          0xa5             /* ... and what the device wrote */
+#define T_GROW_EXTRA   64               /* mappings past the ledger's free entries */
 
 static struct device t_device;
 
@@ -46,6 +51,19 @@ static struct device *t_dev(void)
 	dma_device_init(&t_device);
 	dma_set_mask_and_coherent(&t_device, DMA_BIT_MASK(64));
 	return &t_device;
+}
+
+static struct device t_other;
+
+/* A second device of our own, set up alike: the one a slot is handed to. */
+static struct device *t_other_dev(void)
+{
+	memset(&t_other, 0, sizeof(t_other));
+	strlcpy(t_other.name, T_OTHER, sizeof(t_other.name));
+	t_other.driver_name = T_DRIVER;
+	dma_device_init(&t_other);
+	dma_set_mask_and_coherent(&t_other, DMA_BIT_MASK(64));
+	return &t_other;
 }
 
 /* A device address no mapping can have: above all of RAM. */
@@ -86,6 +104,15 @@ static struct t_base t_begin(void)
 		KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), (b).entries);    \
 		KT_EXPECT_UEQ(t, dma_debug_entry_count(&t_device), 0);         \
 	} while (0)
+
+/* Slots in use in the bounce pool: a bounced mapping's unmap must give them back. */
+static unsigned long t_swiotlb_used(void)
+{
+	struct swiotlb_stats st;
+
+	swiotlb_get_stats(&st);
+	return st.used;
+}
 
 /* ---- correct use first: no report at all ---- */
 
@@ -165,6 +192,7 @@ static void double_unmap(struct ktest *t)
 	struct t_base b = t_begin();
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	unsigned long used;
 	dma_addr_t a;
 
 	KT_ASSERT_NOT_NULL(t, buf);
@@ -172,22 +200,56 @@ static void double_unmap(struct ktest *t)
 	KT_ASSERT_EQ(t, dma_mapping_error(dev, a), 0);
 	dma_unmap_single(dev, a, T_SMALL, DMA_TO_DEVICE);
 	EXPECT_NO_REPORT(t, b, 0);
-	if (is_swiotlb_buffer(a))   /* the slots may be someone else's now: tell only the ledger */
-		debug_dma_unmap(dev, DMA_DEBUG_SINGLE, a, T_SMALL, DMA_TO_DEVICE, NULL);
-	else
-		dma_unmap_single(dev, a, T_SMALL, DMA_TO_DEVICE);
+	used = t_swiotlb_used();
+	ktest_expect_error(t, "was never mapped (or was freed already)");
+	dma_unmap_single(dev, a, T_SMALL, DMA_TO_DEVICE);
 	EXPECT_REPORTS(t, b, 1, "was never mapped (or was freed already)");
+	KT_EXPECT_UEQ(t, t_swiotlb_used(), used);   /* the backend was not asked */
 	kfree(buf);
 	EXPECT_LEDGER_RESTORED(t, b);
 }
 
-/* Slots in use in the bounce pool: a bounced mapping's unmap must give them back. */
-static unsigned long t_swiotlb_used(void)
+/*
+ * Bug 4: a device unmaps twice after its bounce slots went to another
+ * device. The checker knows the first device holds no such mapping, so
+ * the backend is not asked: the other device's bounce survives, slots
+ * and data (a write "by the device" into the bounce reaches its buffer
+ * at its own unmap). Without a bounce the two share the buffer instead.
+ */
+static void double_unmap_after_reuse(struct ktest *t)
 {
-	struct swiotlb_stats st;
+	struct t_base b = t_begin();
+	struct device *dev = t_dev(), *other = t_other_dev();
+	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	unsigned char *buf2 = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	dma_addr_t a, o;
+	unsigned long used;
 
-	swiotlb_get_stats(&st);
-	return st.used;
+	KT_ASSERT_NOT_NULL(t, buf);
+	KT_ASSERT_NOT_NULL(t, buf2);
+	a = dma_map_single(dev, buf, T_SMALL, DMA_TO_DEVICE);
+	KT_ASSERT_EQ(t, dma_mapping_error(dev, a), 0);
+	dma_unmap_single(dev, a, T_SMALL, DMA_TO_DEVICE);
+	memset(buf2, T_OLD, T_SMALL);
+	o = dma_map_single(other, is_swiotlb_buffer(a) ? buf2 : buf, T_SMALL, DMA_BIDIRECTIONAL);
+	KT_ASSERT_EQ(t, dma_mapping_error(other, o), 0);
+	KT_EXPECT_UEQ(t, o, a);   /* first fit hands out the same slots (or the same buffer) */
+	used = t_swiotlb_used();
+	ktest_expect_error(t, "was never mapped (or was freed already)");
+	dma_unmap_single(dev, a, T_SMALL, DMA_TO_DEVICE);
+	EXPECT_REPORTS(t, b, 1, "was never mapped (or was freed already)");
+	KT_EXPECT_UEQ(t, t_swiotlb_used(), used);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(other), 1);
+	if (is_swiotlb_buffer(o))
+		memset(phys_to_virt(o), T_NEW, T_SMALL);   /* what the device wrote */
+	dma_unmap_single(other, o, T_SMALL, DMA_BIDIRECTIONAL);
+	EXPECT_NO_REPORT(t, b, 1);
+	if (is_swiotlb_buffer(o))
+		KT_EXPECT_TRUE(t, buf2[0] == T_NEW && buf2[T_SMALL - 1] == T_NEW);
+	kfree(buf2);
+	kfree(buf);
+	EXPECT_LEDGER_RESTORED(t, b);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(other), 0);
 }
 
 /*
@@ -303,12 +365,112 @@ static void free_coherent_mapping_error(struct ktest *t)
 	EXPECT_LEDGER_RESTORED(t, b);
 }
 
-/* dma_unmap_sg takes the nents given to dma_map_sg; another count is reported once. */
+/* Is the page at @p mapped with cache type @type? */
+static bool t_cache_is(const void *p, enum page_cache type)
+{
+	uint64_t pte, size;
+
+	return paging_lookup(p, &pte, &size) && pt_entry_cache(pte, size) == type;
+}
+
+/*
+ * Bug 3: a free with the wrong size is refused whole. The backend would
+ * free another order (the page allocator refuses it and the pages leak)
+ * and restore write-back over pages that are not the allocation's, a
+ * write-combining neighbour's perhaps. So the entry stays, nothing is
+ * freed or remapped, and the correct free that follows is silent.
+ */
+static void free_coherent_wrong_size(struct ktest *t)
+{
+	struct t_base b = t_begin();
+	struct device *dev = t_dev();
+	uint64_t bad = page_alloc_bad_frees();
+	dma_addr_t ha, hn;
+	char *a = dma_alloc_attrs(dev, PAGE_SIZE, &ha, GFP_KERNEL, DMA_ATTR_WRITE_COMBINE);
+	char *n = dma_alloc_attrs(dev, PAGE_SIZE, &hn, GFP_KERNEL, DMA_ATTR_WRITE_COMBINE);
+
+	KT_ASSERT_NOT_NULL(t, a);
+	KT_ASSERT_NOT_NULL(t, n);
+	ktest_expect_error(t, "frees DMA memory with a different size");
+	dma_free_attrs(dev, 2 * PAGE_SIZE, a, ha, DMA_ATTR_WRITE_COMBINE);
+	EXPECT_REPORTS(t, b, 1, "frees DMA memory with a different size [freed size=8192 bytes]");
+	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[mapped as coherent]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(dev), 2);    /* both still live */
+	KT_EXPECT_UEQ(t, page_alloc_bad_frees(), bad);      /* the allocator was not asked */
+	KT_EXPECT_TRUE(t, t_cache_is(a, PAGE_CACHE_WC));     /* nor the page tables */
+	KT_EXPECT_TRUE(t, t_cache_is(n, PAGE_CACHE_WC));
+	dma_free_attrs(dev, PAGE_SIZE, a, ha, DMA_ATTR_WRITE_COMBINE);
+	EXPECT_NO_REPORT(t, b, 1);
+	KT_EXPECT_TRUE(t, t_cache_is(a, PAGE_CACHE_WB));     /* really freed this time */
+	KT_EXPECT_TRUE(t, t_cache_is(n, PAGE_CACHE_WC));
+	dma_free_attrs(dev, PAGE_SIZE, n, hn, DMA_ATTR_WRITE_COMBINE);
+	EXPECT_NO_REPORT(t, b, 1);
+	KT_EXPECT_UEQ(t, page_alloc_bad_frees(), bad);
+	EXPECT_LEDGER_RESTORED(t, b);
+}
+
+/* The CPU's view of a segment's bytes: its bounce copy if it bounced. */
+static unsigned char *t_dev_view(struct scatterlist *s)
+{
+	return phys_to_virt(sg_dma_address(s));
+}
+
+/*
+ * Bug 2: nents past the end of the list. One report, and nothing
+ * changes: no entry retired, no bounce slot freed, nothing copied (a
+ * "device write" into a bounce does not reach the buffer until a correct
+ * sync); the correct calls that follow are silent and give every slot back.
+ */
+static void sg_nents_past_the_list(struct ktest *t)
+{
+	struct t_base b = t_begin();
+	struct device *dev = t_dev();
+	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	unsigned long used0 = t_swiotlb_used(), used;
+	struct scatterlist sg[2];
+	bool bounced;
+
+	KT_ASSERT_NOT_NULL(t, buf);
+	memset(buf, T_OLD, 2 * T_PIECE);
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[0], buf, T_PIECE);
+	sg_set_buf(&sg[1], buf + T_PIECE, T_PIECE);
+	KT_ASSERT_EQ(t, dma_map_sg(dev, sg, 2, DMA_FROM_DEVICE), 2);
+	bounced = is_swiotlb_buffer(sg_dma_address(&sg[1]));
+	used = t_swiotlb_used();
+	if (bounced)
+		memset(t_dev_view(&sg[1]), T_NEW, T_PIECE);   /* what the device wrote */
+	ktest_expect_error(t, "with nents 3, but the list holds 2 entries");
+	dma_sync_sg_for_cpu(dev, sg, 3, DMA_FROM_DEVICE);
+	EXPECT_REPORTS(t, b, 1, "calls dma_sync_sg_for_cpu with nents 3, but the list holds "
+		       "2 entries");
+	KT_EXPECT_UEQ(t, buf[T_PIECE], T_OLD);               /* nothing copied */
+	dma_unmap_sg(dev, sg, 3, DMA_FROM_DEVICE);
+	EXPECT_REPORTS(t, b, 2, "calls dma_unmap_sg with nents 3, but the list holds 2 entries");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(dev), 2);     /* nothing retired */
+	KT_EXPECT_UEQ(t, t_swiotlb_used(), used);            /* nothing freed */
+	KT_EXPECT_UEQ(t, buf[T_PIECE], T_OLD);
+	dma_sync_sg_for_cpu(dev, sg, 2, DMA_FROM_DEVICE);
+	if (bounced)
+		KT_EXPECT_UEQ(t, buf[T_PIECE], T_NEW);
+	dma_unmap_sg(dev, sg, 2, DMA_FROM_DEVICE);
+	EXPECT_NO_REPORT(t, b, 2);
+	KT_EXPECT_UEQ(t, t_swiotlb_used(), used0);
+	kfree(buf);
+	EXPECT_LEDGER_RESTORED(t, b);
+}
+
+/*
+ * dma_unmap_sg takes the nents given to dma_map_sg; another count is
+ * reported once and refused whole (the backend would walk entries that
+ * were never mapped): the mapping stays live and the right unmap is silent.
+ */
 static void unmap_sg_wrong_nents(struct ktest *t)
 {
 	struct t_base b = t_begin();
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	unsigned long used = t_swiotlb_used();
 	struct scatterlist sg[2];
 
 	KT_ASSERT_NOT_NULL(t, buf);
@@ -319,6 +481,10 @@ static void unmap_sg_wrong_nents(struct ktest *t)
 	dma_unmap_sg(dev, sg, 2, DMA_TO_DEVICE);
 	EXPECT_REPORTS(t, b, 1, "frees a scatterlist with a different entry count "
 		       "[mapped nents=1] [freed nents=2]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(dev), 1);   /* still live */
+	dma_unmap_sg(dev, sg, 1, DMA_TO_DEVICE);
+	EXPECT_NO_REPORT(t, b, 1);
+	KT_EXPECT_UEQ(t, t_swiotlb_used(), used);
 	kfree(buf);
 	EXPECT_LEDGER_RESTORED(t, b);
 }
@@ -674,6 +840,55 @@ static void leaks_reported_per_device(struct ktest *t)
 	EXPECT_LEDGER_RESTORED(t, b);
 }
 
+/* Free bounce slots now, 0 when nothing bounces. */
+static unsigned long t_swiotlb_free(void)
+{
+	struct swiotlb_stats st;
+
+	swiotlb_get_stats(&st);
+	return st.nslots - st.used;
+}
+
+/*
+ * The ledger grows past what it holds now (the preallocated entries, or
+ * more if an earlier case grew it): every mapping is still recorded and
+ * checked, the unmaps all find theirs, and checking stays on. One buffer
+ * mapped again and again, unmapped newest first: each lookup is O(1).
+ */
+static void ledger_grows_on_demand(struct ktest *t)
+{
+	struct t_base b = t_begin();
+	struct device *dev = t_dev();
+	unsigned long cap = dma_debug_capacity(), n = dma_debug_free_entries() + T_GROW_EXTRA;
+	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	dma_addr_t *addr = kmalloc(n * sizeof(*addr), GFP_KERNEL);
+	unsigned long i, mapped = 0;
+
+	KT_ASSERT_NOT_NULL(t, buf);
+	KT_ASSERT_NOT_NULL(t, addr);
+	if (swiotlb_force_bounce() && t_swiotlb_free() < n) {
+		kfree(addr);
+		kfree(buf);
+		KT_SKIP(t, "the bounce pool has fewer than %lu free slots", n);
+	}
+	for (i = 0; i < n; i++) {
+		addr[i] = dma_map_single(dev, buf, T_SMALL, DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, addr[i]))
+			break;
+		mapped++;
+	}
+	KT_EXPECT_UEQ(t, mapped, n);
+	KT_EXPECT_TRUE(t, dma_debug_enabled());
+	KT_EXPECT_TRUE(t, dma_debug_capacity() > cap);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(dev), mapped);
+	while (mapped-- > 0)
+		dma_unmap_single(dev, addr[mapped], T_SMALL, DMA_TO_DEVICE);
+	EXPECT_NO_REPORT(t, b, 0);
+	kfree(addr);
+	kfree(buf);
+	EXPECT_LEDGER_RESTORED(t, b);
+}
+
 /* Pool misuse and refused calls come through dma_debug_report: counted alike. */
 static void outside_reports_counted(struct ktest *t)
 {
@@ -697,9 +912,11 @@ static void ledger_left_clean(struct ktest *t)
 KTEST_SUITE_EXT(dma_debug, 0, dma_debug_skip,
 	KTEST_CASE(correct_streaming_is_silent),
 	KTEST_CASE(correct_sg_and_coherent_is_silent), KTEST_CASE(unmap_never_mapped),
-	KTEST_CASE(double_unmap), KTEST_CASE(unmap_wrong_size),
+	KTEST_CASE(double_unmap), KTEST_CASE(double_unmap_after_reuse),
+	KTEST_CASE(unmap_wrong_size),
 	KTEST_CASE(unmap_wrong_direction), KTEST_CASE(unmap_wrong_function),
 	KTEST_CASE(free_coherent_wrong_cpu), KTEST_CASE(free_coherent_mapping_error),
+	KTEST_CASE(free_coherent_wrong_size), KTEST_CASE(sg_nents_past_the_list),
 	KTEST_CASE(unmap_sg_wrong_nents),
 	KTEST_CASE(missing_map_error_check), KTEST_CASE(sync_not_mapped),
 	KTEST_CASE(sync_beyond_end), KTEST_CASE(sync_wrong_direction),
@@ -709,5 +926,6 @@ KTEST_SUITE_EXT(dma_debug, 0, dma_debug_skip,
 	KTEST_CASE(map_kernel_text_and_rodata),
 	KTEST_CASE(map_not_ram), KTEST_CASE(map_invalid_area),
 	KTEST_CASE(sg_segment_too_long), KTEST_CASE(sg_segment_crosses_boundary),
-	KTEST_CASE(leaks_reported_per_device), KTEST_CASE(outside_reports_counted),
+	KTEST_CASE(leaks_reported_per_device), KTEST_CASE(ledger_grows_on_demand),
+	KTEST_CASE(outside_reports_counted),
 	KTEST_CASE(ledger_left_clean));
