@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ktap
+import logcheck
 import qemu
 import scenarios as scenario_file
 from scenarios import Scenario
@@ -317,7 +318,26 @@ def judge(s: Scenario, outcome: Outcome) -> Verdict:
     check_failures(s, report, reasons, notes)
     check_required(s, report, reasons)
     verdict.log_hits = check_qemu_log(s, outcome.qemu_log, reasons, outcome.console)
+    verdict.log_hits += logcheck.check_error_lines(outcome.console, reasons)
+    check_expected_reasons(s, reasons, notes)
     return verdict
+
+
+def check_expected_reasons(s: Scenario, reasons: list[str], notes: list[str]) -> None:
+    """A scenario with expect_reason must fail for exactly those reasons:
+    every reason matches one of its regexes and every regex matches a
+    reason. Then the failure is the expected result, and the run passes."""
+    if not s.expect_reason:
+        return
+    unmatched = [r for r in reasons if not any(re.search(p, r) for p in s.expect_reason)]
+    unseen = [p for p in s.expect_reason if not any(re.search(p, r) for r in reasons)]
+    if not unmatched and not unseen:
+        notes += [f"failed as expected: {r}" for r in reasons]
+        reasons.clear()
+        return
+    outcome = "no reason matches it" if reasons else "nothing failed"
+    reasons[:] = [f"failed for a reason it does not expect: {r}" for r in unmatched]
+    reasons += [f"expected to fail for /{p}/, but {outcome}" for p in unseen]
 
 
 # ---- running QEMU ----
