@@ -12,6 +12,7 @@ order, and each result line ends one.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
 
@@ -123,3 +124,98 @@ def check_error_lines(console: str, reasons: list[str]) -> list[str]:
     if len(found) > 5:
         reasons.append(f"... and {len(found) - 5} more undeclared error line(s)")
     return [line for line, _ in found]
+
+
+# ---- what QEMU says: its stderr, its -D log (guest errors and trace events) ----
+
+KERNEL = "kernel log"
+STDERR = "QEMU stderr"
+TRACE = "QEMU trace"
+GUEST = "QEMU log"          # the -D file's other lines: guest errors
+
+# The log trace backend writes "event args", or "PID@SECONDS:event args"
+# with -msg timestamp=on.
+_TRACE_NAME = re.compile(r"(?:\d+@\d+\.\d+:)?([A-Za-z0-9_]+)\b")
+
+
+@dataclass
+class Streams:
+    """The text one run left, split by where it came from."""
+
+    kernel: str = ""            # the console
+    stderr: str = ""            # QEMU's stderr
+    qemu_log: str = ""          # the -D file
+    events: tuple[str, ...] = ()   # trace event names or globs enabled
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(stream, line) for every non-empty line, in stream order."""
+        found = [(KERNEL, ktap.clean_line(raw)) for raw in self.kernel.splitlines()]
+        found += [(STDERR, raw.rstrip()) for raw in self.stderr.splitlines()]
+        found += [(stream_of_log_line(raw, self.events), raw.rstrip())
+                  for raw in self.qemu_log.splitlines()]
+        return [(stream, line) for stream, line in found if line.strip()]
+
+
+def stream_of_log_line(line: str, events: tuple[str, ...]) -> str:
+    """TRACE if @line is the output of an enabled trace event, else GUEST."""
+    m = _TRACE_NAME.match(line)
+    if m and any(fnmatch.fnmatchcase(m.group(1), pattern) for pattern in events):
+        return TRACE
+    return GUEST
+
+
+def hit(stream: str, line: str) -> str:
+    """An offending line as reports show it: "[QEMU stderr] text"."""
+    return f"[{stream}] {line.strip()}"
+
+
+def _matches(patterns: list[str], line: str) -> bool:
+    return any(re.search(p, line) for p in patterns)
+
+
+def check_stderr(stderr: str, allow: list[str], reasons: list[str]) -> list[str]:
+    """Every line QEMU writes to stderr fails the run unless allow_log excuses it."""
+    bad = [line.rstrip() for line in stderr.splitlines()
+           if line.strip() and not _matches(allow, line)]
+    if bad:
+        reasons.append(f"QEMU stderr: {len(bad)} line(s) no allow_log regex matches, "
+                       f"first: {bad[0].strip()}")
+    return [hit(STDERR, line) for line in bad]
+
+
+def check_trace_alive(streams: Streams, sentinel: str, reasons: list[str],
+                      log_name: str) -> None:
+    """The @sentinel event, enabled in every run, must be in the trace output,
+    or every trace check is blind."""
+    for raw in streams.qemu_log.splitlines():
+        m = _TRACE_NAME.match(raw)
+        if m and m.group(1) == sentinel:
+            return
+    reasons.append(f"QEMU trace: no {sentinel} event in {log_name}, though every "
+                   "run enables it: without trace output the trace checks see nothing "
+                   "(is QEMU built with the 'log' trace backend?)")
+
+
+def check_required_lines(streams: Streams, required: list[str],
+                         reasons: list[str]) -> None:
+    """Each require_log regex must match a line of some stream."""
+    lines = streams.lines()
+    for pattern in required:
+        if not any(re.search(pattern, line) for _, line in lines):
+            reasons.append(f"require_log /{pattern}/ matched no line of the {KERNEL}, "
+                           f"{STDERR} or {GUEST} (trace included)")
+
+
+def check_forbidden_lines(streams: Streams, forbidden: list[str],
+                          reasons: list[str]) -> list[str]:
+    """No line of any stream may match a forbid_log regex."""
+    hits = []
+    lines = streams.lines()
+    for pattern in forbidden:
+        found = [(stream, line) for stream, line in lines if re.search(pattern, line)]
+        if found:
+            stream, line = found[0]
+            reasons.append(f"forbid_log /{pattern}/ matched {len(found)} line(s), "
+                           f"first in the {stream}: {line.strip()}")
+            hits += [hit(s, l) for s, l in found]
+    return hits

@@ -41,6 +41,10 @@ DEFAULTS = {
     "expect_reason": "",
     "allow_log": "",
     "description": "",
+    # branch harness: what QEMU itself says (tools/logcheck.py)
+    "trace": "",
+    "require_log": "",
+    "forbid_log": "",
 }
 
 BOOT_PATHS = ("pvh", "uefi")
@@ -71,6 +75,10 @@ class Scenario:
     expect_reason: list[str] = field(default_factory=list)  # regexes over harness reasons
     allow_log: list[str] = field(default_factory=list)
     description: str = ""
+    # branch harness: what QEMU itself says (tools/logcheck.py)
+    trace: list[str] = field(default_factory=list)        # QEMU trace events to enable
+    require_log: list[str] = field(default_factory=list)  # regexes some log line must match
+    forbid_log: list[str] = field(default_factory=list)   # regexes no log line may match
 
     @property
     def expects_failure(self) -> bool:
@@ -170,9 +178,25 @@ def _build(name: str, section: configparser.SectionProxy) -> Scenario:
                                      "expect_reason"),
         allow_log=_check_regexes(name, _split_lines(get("allow_log"))),
         description=" ".join(get("description").split()),
+        **_log_keys(name, get),
     )
     _check_expectations(scenario)
     return scenario
+
+
+def _log_keys(name: str, get) -> dict:
+    """The keys over QEMU's own output: trace events, required and forbidden lines."""
+    events = _split_words(get("trace"))
+    for event in events:
+        # The name goes into "-trace enable=NAME": no commas, no options.
+        if not re.fullmatch(r"[A-Za-z0-9_*?]+", event):
+            raise ScenarioError(f"[{name}] trace event {event!r}: use a QEMU event "
+                                "name or glob (letters, digits, '_', '*', '?')")
+    return {
+        "trace": events,
+        "require_log": _check_regexes(name, _split_lines(get("require_log")), "require_log"),
+        "forbid_log": _check_regexes(name, _split_lines(get("forbid_log")), "forbid_log"),
+    }
 
 
 def parse(text: str, source: str = "<scenarios>") -> list[Scenario]:

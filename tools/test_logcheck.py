@@ -114,5 +114,60 @@ class ErrorLines(unittest.TestCase):
         self.assertEqual(reasons[-1], "... and 3 more undeclared error line(s)")
 
 
+class QemuStreams(unittest.TestCase):
+    EVENTS = ("pci_nvme_err_*", "cpu_set_apic_base")
+
+    def test_trace_lines_are_told_from_guest_errors(self):
+        stream = logcheck.stream_of_log_line
+        self.assertEqual(stream("pci_nvme_err_addr_read addr 0x0", self.EVENTS), logcheck.TRACE)
+        self.assertEqual(stream("123@1700000000.000001:cpu_set_apic_base 0xfee00900",
+                                self.EVENTS), logcheck.TRACE)
+        self.assertEqual(stream("Invalid write at addr 0xFEE00000, size 4", self.EVENTS),
+                         logcheck.GUEST)
+        self.assertEqual(stream("pci_nvme_mmio_write addr 0x14", self.EVENTS), logcheck.GUEST)
+
+    def test_lines_carry_their_stream(self):
+        streams = logcheck.Streams(kernel="\x1b[0m[ 0.1] boot: hi\r\n\n",
+                                   stderr="qemu: warning: x\n",
+                                   qemu_log="cpu_set_apic_base 0xfee00900\nInvalid read\n",
+                                   events=self.EVENTS)
+        self.assertEqual(streams.lines(), [
+            (logcheck.KERNEL, "[ 0.1] boot: hi"), (logcheck.STDERR, "qemu: warning: x"),
+            (logcheck.TRACE, "cpu_set_apic_base 0xfee00900"),
+            (logcheck.GUEST, "Invalid read")])
+
+    def test_stderr(self):
+        reasons: list[str] = []
+        hits = logcheck.check_stderr("a: warning: one\n\nb: two\n", ["^b: "], reasons)
+        self.assertEqual(hits, ["[QEMU stderr] a: warning: one"])
+        self.assertEqual(reasons, ["QEMU stderr: 1 line(s) no allow_log regex matches, "
+                                   "first: a: warning: one"])
+
+    def test_trace_alive(self):
+        reasons: list[str] = []
+        alive = logcheck.Streams(qemu_log="x\ncpu_set_apic_base 0xfee00900\n")
+        logcheck.check_trace_alive(alive, "cpu_set_apic_base", reasons, "s.qemu.log")
+        self.assertEqual(reasons, [])
+        # Mentioned inside another line is not the event.
+        blind = logcheck.Streams(qemu_log="guest said cpu_set_apic_base\n")
+        logcheck.check_trace_alive(blind, "cpu_set_apic_base", reasons, "s.qemu.log")
+        self.assertEqual(len(reasons), 1)
+        self.assertIn("no cpu_set_apic_base event in s.qemu.log", reasons[0])
+
+    def test_required_and_forbidden(self):
+        streams = logcheck.Streams(kernel="[ 0.1] pci: edu\n", stderr="",
+                                   qemu_log="pci_nvme_err_x a\npci_nvme_err_x b\n",
+                                   events=self.EVENTS)
+        reasons: list[str] = []
+        logcheck.check_required_lines(streams, ["pci: edu$", "err_x b", "nowhere"], reasons)
+        self.assertEqual(len(reasons), 1)
+        self.assertIn("require_log /nowhere/ matched no line", reasons[0])
+        reasons = []
+        hits = logcheck.check_forbidden_lines(streams, ["err_x", "nowhere"], reasons)
+        self.assertEqual(reasons, ["forbid_log /err_x/ matched 2 line(s), first in the "
+                                   "QEMU trace: pci_nvme_err_x a"])
+        self.assertEqual(hits, ["[QEMU trace] pci_nvme_err_x a", "[QEMU trace] pci_nvme_err_x b"])
+
+
 if __name__ == "__main__":
     unittest.main()
