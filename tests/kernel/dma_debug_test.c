@@ -447,13 +447,13 @@ static void sg_nents_past_the_list(struct ktest *t)
 	used = t_swiotlb_used();
 	if (bounced)
 		memset(t_dev_view(&sg[1]), T_NEW, T_PIECE);   /* what the device wrote */
-	ktest_expect_error(t, "with nents 3, but the list holds 2 entries");
+	ktest_expect_error(t, "with nents 3, but the list ends after 2 entries");
 	dma_sync_sg_for_cpu(dev, sg, 3, DMA_FROM_DEVICE);
-	EXPECT_REPORTS(t, b, 1, "calls dma_sync_sg_for_cpu with nents 3, but the list holds "
+	EXPECT_REPORTS(t, b, 1, "dma_sync_sg_for_cpu with nents 3, but the list ends after "
 		       "2 entries");
 	KT_EXPECT_UEQ(t, buf[T_PIECE], T_OLD);               /* nothing copied */
 	dma_unmap_sg(dev, sg, 3, DMA_FROM_DEVICE);
-	EXPECT_REPORTS(t, b, 2, "calls dma_unmap_sg with nents 3, but the list holds 2 entries");
+	EXPECT_REPORTS(t, b, 2, "dma_unmap_sg with nents 3, but the list ends after 2 entries");
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(dev), 2);     /* nothing retired */
 	KT_EXPECT_UEQ(t, t_swiotlb_used(), used);            /* nothing freed */
 	KT_EXPECT_UEQ(t, buf[T_PIECE], T_OLD);

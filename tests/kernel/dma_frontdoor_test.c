@@ -306,8 +306,8 @@ static void sg_sync_asks_backend(struct ktest *t)
 	q_sync_sg_nents = 0;
 	dma_sync_sg_for_cpu(&dev, sg, 3, DMA_BIDIRECTIONAL);
 	KT_EXPECT_EQ(t, q_sync_sg_nents, 3);
-	dma_sync_sg_for_device(&dev, sg, 2, DMA_BIDIRECTIONAL);
-	KT_EXPECT_EQ(t, q_sync_sg_nents, 5);
+	dma_sync_sg_for_device(&dev, sg, 3, DMA_BIDIRECTIONAL);
+	KT_EXPECT_EQ(t, q_sync_sg_nents, 6);
 	dma_unmap_sg(&dev, sg, 3, DMA_BIDIRECTIONAL);
 }
 
