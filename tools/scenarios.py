@@ -38,13 +38,8 @@ DEFAULTS = {
     "expect_crash": "",
     "expect_hang": "",
     "require": "",
-    "expect_reason": "",
     "allow_log": "",
     "description": "",
-    # branch harness: what QEMU itself says (tools/logcheck.py)
-    "trace": "",
-    "require_log": "",
-    "forbid_log": "",
 }
 
 BOOT_PATHS = ("pvh", "uefi")
@@ -72,13 +67,8 @@ class Scenario:
     expect_crash: str = ""
     expect_hang: str = ""
     require: list[str] = field(default_factory=list)   # case globs that must pass
-    expect_reason: list[str] = field(default_factory=list)  # regexes over harness reasons
     allow_log: list[str] = field(default_factory=list)
     description: str = ""
-    # branch harness: what QEMU itself says (tools/logcheck.py)
-    trace: list[str] = field(default_factory=list)        # QEMU trace events to enable
-    require_log: list[str] = field(default_factory=list)  # regexes some log line must match
-    forbid_log: list[str] = field(default_factory=list)   # regexes no log line may match
 
     @property
     def expects_failure(self) -> bool:
@@ -111,27 +101,25 @@ def _check_memory(name: str, value: str) -> str:
     return value
 
 
-def _check_regexes(name: str, patterns: list[str], key: str = "allow_log") -> list[str]:
+def _check_regexes(name: str, patterns: list[str]) -> list[str]:
     for pattern in patterns:
         try:
             re.compile(pattern)
         except re.error as err:
-            raise ScenarioError(f"[{name}] {key} regex {pattern!r}: {err}") from None
+            raise ScenarioError(f"[{name}] allow_log regex {pattern!r}: {err}") from None
     return patterns
 
 
 def _check_expectations(scenario: Scenario) -> None:
     """An expected-failure scenario must say exactly what fails, and only it."""
-    declared = bool(scenario.expect_failures or scenario.expect_crash or scenario.expect_hang
-                    or scenario.expect_reason)
+    declared = bool(scenario.expect_failures or scenario.expect_crash or scenario.expect_hang)
     if scenario.expect == "fail" and not declared:
         raise ScenarioError(
-            f"[{scenario.name}] expect = fail needs expect_failures, expect_crash, "
-            "expect_hang or expect_reason")
+            f"[{scenario.name}] expect = fail needs expect_failures, expect_crash "
+            "or expect_hang")
     if scenario.expect == "pass" and declared:
         raise ScenarioError(
-            f"[{scenario.name}] expect_failures/expect_crash/expect_hang/expect_reason "
-            "need expect = fail")
+            f"[{scenario.name}] expect_failures/expect_crash/expect_hang need expect = fail")
     if scenario.expect_crash and scenario.expect_hang:
         raise ScenarioError(
             f"[{scenario.name}] a run cannot both crash and hang: pick one")
@@ -174,29 +162,11 @@ def _build(name: str, section: configparser.SectionProxy) -> Scenario:
         expect_crash=get("expect_crash").strip(),
         expect_hang=get("expect_hang").strip(),
         require=_split_words(get("require")),
-        expect_reason=_check_regexes(name, _split_lines(get("expect_reason")),
-                                     "expect_reason"),
         allow_log=_check_regexes(name, _split_lines(get("allow_log"))),
         description=" ".join(get("description").split()),
-        **_log_keys(name, get),
     )
     _check_expectations(scenario)
     return scenario
-
-
-def _log_keys(name: str, get) -> dict:
-    """The keys over QEMU's own output: trace events, required and forbidden lines."""
-    events = _split_words(get("trace"))
-    for event in events:
-        # The name goes into "-trace enable=NAME": no commas, no options.
-        if not re.fullmatch(r"[A-Za-z0-9_*?]+", event):
-            raise ScenarioError(f"[{name}] trace event {event!r}: use a QEMU event "
-                                "name or glob (letters, digits, '_', '*', '?')")
-    return {
-        "trace": events,
-        "require_log": _check_regexes(name, _split_lines(get("require_log")), "require_log"),
-        "forbid_log": _check_regexes(name, _split_lines(get("forbid_log")), "forbid_log"),
-    }
 
 
 def parse(text: str, source: str = "<scenarios>") -> list[Scenario]:
