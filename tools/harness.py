@@ -46,6 +46,7 @@ from pathlib import Path
 import ktap
 import qemu
 import scenarios as scenario_file
+import watch
 from scenarios import Scenario
 
 TAIL_LINES = 30          # console lines shown after a crash or hang
@@ -78,6 +79,7 @@ class Outcome:
     stderr: str = ""            # QEMU's own complaints
     wall: float = 0.0           # seconds from start to exit
     timeout: float = 0.0        # the timeout it ran under
+    lines: list[watch.Line] = field(default_factory=list)  # console, timestamped live
 
     @property
     def timed_out(self) -> bool:
@@ -317,7 +319,26 @@ def judge(s: Scenario, outcome: Outcome) -> Verdict:
     check_failures(s, report, reasons, notes)
     check_required(s, report, reasons)
     verdict.log_hits = check_qemu_log(s, outcome.qemu_log, reasons, outcome.console)
+    watch.check_cpu_idle(s.cpu_idle, s.cpu_idle_max, outcome.lines, reasons, notes)
+    check_expected_reasons(s, reasons, notes)
     return verdict
+
+
+def check_expected_reasons(s: Scenario, reasons: list[str], notes: list[str]) -> None:
+    """A scenario with expect_reason must fail for exactly those reasons:
+    every reason matches one of its regexes and every regex matches a
+    reason. Then the failure is the expected result, and the run passes."""
+    if not s.expect_reason:
+        return
+    unmatched = [r for r in reasons if not any(re.search(p, r) for p in s.expect_reason)]
+    unseen = [p for p in s.expect_reason if not any(re.search(p, r) for r in reasons)]
+    if not unmatched and not unseen:
+        notes += [f"failed as expected: {r}" for r in reasons]
+        reasons.clear()
+        return
+    outcome = "no reason matches it" if reasons else "nothing failed"
+    reasons[:] = [f"failed for a reason it does not expect: {r}" for r in unmatched]
+    reasons += [f"expected to fail for /{p}/, but {outcome}" for p in unseen]
 
 
 # ---- running QEMU ----
@@ -343,7 +364,7 @@ class Runner:
         timeout = s.timeout * self.timeout_factor
         with open(console_path, "wb") as console:
             start = time.monotonic()
-            status, stderr = self._run_with_timeout(cmd, console, timeout)
+            status, stderr, lines = self._run_watched(cmd, console, timeout, start)
             wall = time.monotonic() - start
         return Outcome(
             status=status,
@@ -352,31 +373,47 @@ class Runner:
             stderr=stderr,
             wall=wall,
             timeout=timeout,
+            lines=lines,
         )
 
-    def _run_with_timeout(self, cmd: list[str], console, timeout: float
-                          ) -> tuple[int | None, str]:
+    def _run_watched(self, cmd: list[str], console, timeout: float, start: float
+                     ) -> tuple[int | None, str, list[watch.Line]]:
+        """Run QEMU with its console read live (tools/watch.py) into @console.
+
+        QEMU is reaped only after the watcher reached end of file, so the
+        last lines still get a CPU sample. Status None: killed at the timeout.
+        """
         # A session of its own: QEMU does not see the terminal's Ctrl-C, and
         # a timeout kill reaches QEMU and anything it started.
         with self._lock:
             if self._stopping:
-                return None, "harness: interrupted before QEMU started"
+                return None, "harness: interrupted before QEMU started", []
             proc = subprocess.Popen(cmd, cwd=self.paths.root, stdin=subprocess.DEVNULL,
-                                    stdout=console, stderr=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     start_new_session=True)
             self._running.add(proc)
+        errors: list[bytes] = []
+        err_reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()),
+                                      daemon=True)
+        watcher = watch.ConsoleWatch(proc.stdout, console, proc.pid, start)
         try:
+            watcher.start()
+            err_reader.start()
+            watcher.join(timeout)
+            status: int | None = None
             try:
-                _, err = proc.communicate(timeout=timeout)
-                status: int | None = proc.returncode
+                status = proc.wait(timeout=max(0.1, start + timeout - time.monotonic()))
             except subprocess.TimeoutExpired:
                 _stop(proc)
-                _, err = proc.communicate()
-                status = None
+            watcher.join()
+            err_reader.join()
+            proc.wait()
         finally:
             with self._lock:
                 self._running.discard(proc)
-        return status, err.decode("utf-8", "replace")
+            proc.stdout.close()
+            proc.stderr.close()
+        return status, b"".join(errors).decode("utf-8", "replace"), watcher.lines
 
     def kill_all(self) -> None:
         with self._lock:

@@ -38,8 +38,12 @@ DEFAULTS = {
     "expect_crash": "",
     "expect_hang": "",
     "require": "",
+    "expect_reason": "",
     "allow_log": "",
     "description": "",
+    # branch harness-io: the live console (tools/watch.py)
+    "cpu_idle": "",
+    "cpu_idle_max": str(0.10),
 }
 
 BOOT_PATHS = ("pvh", "uefi")
@@ -67,8 +71,12 @@ class Scenario:
     expect_crash: str = ""
     expect_hang: str = ""
     require: list[str] = field(default_factory=list)   # case globs that must pass
+    expect_reason: list[str] = field(default_factory=list)  # regexes over harness reasons
     allow_log: list[str] = field(default_factory=list)
     description: str = ""
+    # branch harness-io: the live console (tools/watch.py)
+    cpu_idle: list[str] = field(default_factory=list)  # tags of cpu-idle mark pairs
+    cpu_idle_max: float = 0.10                          # CPU/wall, of one core
 
     @property
     def expects_failure(self) -> bool:
@@ -101,25 +109,27 @@ def _check_memory(name: str, value: str) -> str:
     return value
 
 
-def _check_regexes(name: str, patterns: list[str]) -> list[str]:
+def _check_regexes(name: str, patterns: list[str], key: str = "allow_log") -> list[str]:
     for pattern in patterns:
         try:
             re.compile(pattern)
         except re.error as err:
-            raise ScenarioError(f"[{name}] allow_log regex {pattern!r}: {err}") from None
+            raise ScenarioError(f"[{name}] {key} regex {pattern!r}: {err}") from None
     return patterns
 
 
 def _check_expectations(scenario: Scenario) -> None:
     """An expected-failure scenario must say exactly what fails, and only it."""
-    declared = bool(scenario.expect_failures or scenario.expect_crash or scenario.expect_hang)
+    declared = bool(scenario.expect_failures or scenario.expect_crash or scenario.expect_hang
+                    or scenario.expect_reason)
     if scenario.expect == "fail" and not declared:
         raise ScenarioError(
-            f"[{scenario.name}] expect = fail needs expect_failures, expect_crash "
-            "or expect_hang")
+            f"[{scenario.name}] expect = fail needs expect_failures, expect_crash, "
+            "expect_hang or expect_reason")
     if scenario.expect == "pass" and declared:
         raise ScenarioError(
-            f"[{scenario.name}] expect_failures/expect_crash/expect_hang need expect = fail")
+            f"[{scenario.name}] expect_failures/expect_crash/expect_hang/expect_reason "
+            "need expect = fail")
     if scenario.expect_crash and scenario.expect_hang:
         raise ScenarioError(
             f"[{scenario.name}] a run cannot both crash and hang: pick one")
@@ -162,11 +172,23 @@ def _build(name: str, section: configparser.SectionProxy) -> Scenario:
         expect_crash=get("expect_crash").strip(),
         expect_hang=get("expect_hang").strip(),
         require=_split_words(get("require")),
+        expect_reason=_check_regexes(name, _split_lines(get("expect_reason")),
+                                     "expect_reason"),
         allow_log=_check_regexes(name, _split_lines(get("allow_log"))),
         description=" ".join(get("description").split()),
+        **_io_keys(name, get),
     )
     _check_expectations(scenario)
     return scenario
+
+
+def _io_keys(name: str, get) -> dict:
+    """The keys of the live console and disk images (branch harness-io)."""
+    return {
+        "cpu_idle": _split_words(get("cpu_idle")),
+        "cpu_idle_max": float(_parse_number(name, "cpu_idle_max",
+                                            get("cpu_idle_max").strip(), float)),
+    }
 
 
 def parse(text: str, source: str = "<scenarios>") -> list[Scenario]:
