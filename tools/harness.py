@@ -67,6 +67,7 @@ END_CRASH = "crash"        # status 37
 END_HANG = "hang"          # killed at the timeout
 END_POWEROFF = "poweroff"  # status 1: no tests ran
 END_QEMU = "qemu"          # anything else: QEMU failed or an unknown value
+END_KILLED = "killed"      # killed on purpose at a kill_at line
 
 
 @dataclass
@@ -80,6 +81,8 @@ class Outcome:
     wall: float = 0.0           # seconds from start to exit
     timeout: float = 0.0        # the timeout it ran under
     lines: list[watch.Line] = field(default_factory=list)  # console, timestamped live
+    killed_at: watch.Line | None = None   # the line kill_at killed QEMU on
+    run_problems: list[str] = field(default_factory=list)  # what a hook could not do
 
     @property
     def timed_out(self) -> bool:
@@ -107,6 +110,8 @@ class Verdict:
 # ---- judging (pure: no QEMU needed, so it is unit-tested on recorded logs) ----
 
 def classify_ending(outcome: Outcome) -> str:
+    if outcome.killed_at is not None:
+        return END_KILLED
     if outcome.timed_out:
         return END_HANG
     if outcome.status == qemu.EXIT_POWEROFF and not outcome.console.strip():
@@ -145,6 +150,8 @@ def describe_ending(ending: str, where: str | None, outcome: Outcome) -> str:
         return f"the kernel crashed {place} (status {status})"
     if ending == END_HANG:
         return _hang_phrase(where, outcome)
+    if ending == END_KILLED:
+        return f"kill_at killed QEMU on: {outcome.killed_at.text.strip()}"
     if ending == END_POWEROFF:
         return (f"the kernel powered off without running tests (status {status}; "
                 "is ktest= on the command line?)")
@@ -186,8 +193,8 @@ def check_ending(s: Scenario, ending: str, where: str | None, outcome: Outcome,
         else:
             reasons.append(f"expected a crash in {s.expect_crash}, but {what}")
         return
-    if ending in (END_PASS, END_FAIL):
-        return  # judged case by case in check_failures
+    if ending in (END_PASS, END_FAIL, END_KILLED):
+        return  # judged case by case in check_failures (a kill: watch.check_run)
     reasons.append(what)
 
 
@@ -212,7 +219,7 @@ def check_ktap(ending: str, report: ktap.Report, reasons: list[str]) -> None:
         if ending in (END_PASS, END_FAIL):
             reasons.append("no KTAP output on the console")
         return
-    after_stop = ending in (END_CRASH, END_HANG)
+    after_stop = ending in (END_CRASH, END_HANG, END_KILLED)
     for problem in report.problems:
         if after_stop and problem.kind in ("missing-result", "missing-plan", "crash"):
             continue
@@ -319,7 +326,7 @@ def judge(s: Scenario, outcome: Outcome) -> Verdict:
     check_failures(s, report, reasons, notes)
     check_required(s, report, reasons)
     verdict.log_hits = check_qemu_log(s, outcome.qemu_log, reasons, outcome.console)
-    watch.check_cpu_idle(s.cpu_idle, s.cpu_idle_max, outcome.lines, reasons, notes)
+    watch.check_run(s, outcome, reasons, notes)
     check_expected_reasons(s, reasons, notes)
     return verdict
 
@@ -364,8 +371,10 @@ class Runner:
         timeout = s.timeout * self.timeout_factor
         with open(console_path, "wb") as console:
             start = time.monotonic()
-            status, stderr, lines = self._run_watched(cmd, console, timeout, start)
+            status, stderr, lines, hooks = self._run_watched(s, cmd, console, timeout,
+                                                             start)
             wall = time.monotonic() - start
+        killed_at = _killed_at(hooks, status)   # before problems(): it may add one
         return Outcome(
             status=status,
             console=_read_text(console_path),
@@ -374,11 +383,15 @@ class Runner:
             wall=wall,
             timeout=timeout,
             lines=lines,
+            killed_at=killed_at,
+            run_problems=hooks.problems(),
         )
 
-    def _run_watched(self, cmd: list[str], console, timeout: float, start: float
-                     ) -> tuple[int | None, str, list[watch.Line]]:
-        """Run QEMU with its console read live (tools/watch.py) into @console.
+    def _run_watched(self, s: Scenario, cmd: list[str], console, timeout: float,
+                     start: float) -> tuple[int | None, str, list[watch.Line], watch.RunHooks]:
+        """Run QEMU with its console read live (tools/watch.py) into @console,
+        with the hooks @s asks for. QEMU's stdin (the -serial stdio chardev's
+        input, COM1's receiver) is a pipe for serial_input, else /dev/null.
 
         QEMU is reaped only after the watcher reached end of file, so the
         last lines still get a CPU sample. Status None: killed at the timeout.
@@ -387,16 +400,21 @@ class Runner:
         # a timeout kill reaches QEMU and anything it started.
         with self._lock:
             if self._stopping:
-                return None, "harness: interrupted before QEMU started", []
-            proc = subprocess.Popen(cmd, cwd=self.paths.root, stdin=subprocess.DEVNULL,
+                return None, "harness: interrupted before QEMU started", [], \
+                    watch.RunHooks(s, lambda data: None, lambda: None)
+            stdin = subprocess.PIPE if s.serial_input else subprocess.DEVNULL
+            proc = subprocess.Popen(cmd, cwd=self.paths.root, stdin=stdin,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     start_new_session=True)
             self._running.add(proc)
         errors: list[bytes] = []
         err_reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()),
                                       daemon=True)
-        watcher = watch.ConsoleWatch(proc.stdout, console, proc.pid, start)
+        hooks = watch.RunHooks(s, lambda data: _feed(proc, data),
+                               lambda: _signal_group(proc, signal.SIGKILL))
+        watcher = watch.ConsoleWatch(proc.stdout, console, proc.pid, start, hooks.hooks)
         try:
+            hooks.begin()
             watcher.start()
             err_reader.start()
             watcher.join(timeout)
@@ -411,9 +429,11 @@ class Runner:
         finally:
             with self._lock:
                 self._running.discard(proc)
-            proc.stdout.close()
-            proc.stderr.close()
-        return status, b"".join(errors).decode("utf-8", "replace"), watcher.lines
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                if pipe is not None:
+                    _close_quietly(pipe)
+        hooks.errors += watcher.hook_errors
+        return status, b"".join(errors).decode("utf-8", "replace"), watcher.lines, hooks
 
     def kill_all(self) -> None:
         with self._lock:
@@ -421,6 +441,29 @@ class Runner:
             procs = list(self._running)
         for proc in procs:
             _signal_group(proc, signal.SIGKILL)
+
+
+def _killed_at(hooks: watch.RunHooks, status: int | None) -> watch.Line | None:
+    """The kill_at line, if QEMU really died of the SIGKILL it sent."""
+    if hooks.kill is None or hooks.kill.line is None:
+        return None
+    if status != -signal.SIGKILL:
+        hooks.errors.append(f"kill_at matched, yet QEMU ended with status {status}")
+        return None
+    return hooks.kill.line
+
+
+def _feed(proc: subprocess.Popen, data: bytes) -> None:
+    """Type @data into the guest's COM1 (QEMU's stdin)."""
+    proc.stdin.write(data)
+    proc.stdin.flush()
+
+
+def _close_quietly(pipe) -> None:
+    try:
+        pipe.close()
+    except OSError:  # stdin: QEMU is gone and a write is still buffered
+        pass
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:

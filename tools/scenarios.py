@@ -23,6 +23,10 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import watch
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
 # Values used when a scenario (and the file's [DEFAULT] section) leaves a
 # key out.
 DEFAULTS = {
@@ -44,6 +48,8 @@ DEFAULTS = {
     # branch harness-io: the live console (tools/watch.py)
     "cpu_idle": "",
     "cpu_idle_max": str(0.10),
+    "serial_input": "",
+    "kill_at": "",
 }
 
 BOOT_PATHS = ("pvh", "uefi")
@@ -77,6 +83,8 @@ class Scenario:
     # branch harness-io: the live console (tools/watch.py)
     cpu_idle: list[str] = field(default_factory=list)  # tags of cpu-idle mark pairs
     cpu_idle_max: float = 0.10                          # CPU/wall, of one core
+    serial_input: list[watch.Step] = field(default_factory=list)  # typed into COM1
+    kill_at: str = ""                                   # regex: SIGKILL QEMU there
 
     @property
     def expects_failure(self) -> bool:
@@ -182,12 +190,34 @@ def _build(name: str, section: configparser.SectionProxy) -> Scenario:
     return scenario
 
 
+def _serial_script(name: str, value: str) -> list[watch.Step]:
+    """serial_input: steps written in the value, or `file PATH` (from the
+    repository root) holding them."""
+    value = value.strip()
+    if not value:
+        return []
+    if value.startswith("file "):
+        path = REPO_ROOT / value[5:].strip()
+        try:
+            value = path.read_text()
+        except OSError as err:
+            raise ScenarioError(f"[{name}] serial_input: cannot read {path}: "
+                                f"{err.strerror}") from None
+    try:
+        return watch.parse_script(value)
+    except watch.ScriptError as err:
+        raise ScenarioError(f"[{name}] serial_input: {err}") from None
+
+
 def _io_keys(name: str, get) -> dict:
     """The keys of the live console and disk images (branch harness-io)."""
+    kill_at = get("kill_at").strip()
     return {
         "cpu_idle": _split_words(get("cpu_idle")),
         "cpu_idle_max": float(_parse_number(name, "cpu_idle_max",
                                             get("cpu_idle_max").strip(), float)),
+        "serial_input": _serial_script(name, get("serial_input")),
+        "kill_at": _check_regexes(name, [kill_at], "kill_at")[0] if kill_at else "",
     }
 
 

@@ -11,6 +11,7 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -153,6 +154,102 @@ class CpuIdle(unittest.TestCase):
     def test_bad_max_is_refused(self):
         with self.assertRaises(scenarios.ScenarioError):
             scenario(cpu_idle="x", cpu_idle_max="lots")
+
+
+class SerialInput(unittest.TestCase):
+    def test_parse_steps(self):
+        steps = watch.parse_script("# a comment\nwait ^ready$\nsend hello there\n"
+                                   "sendraw a\\tb\\r\n")
+        self.assertEqual(steps, [watch.Step("wait", "^ready$"),
+                                 watch.Step("send", "hello there\r"),
+                                 watch.Step("send", "a\tb\r")])
+
+    def test_bad_scripts_are_refused(self):
+        for text in ("wait (", "type x", "wait ^x$", ""):
+            with self.assertRaises(watch.ScriptError, msg=text):
+                watch.parse_script(text)
+
+    def test_script_waits_then_sends_in_order(self):
+        written = []
+        script = watch.SerialScript(watch.parse_script(
+            "send early\nwait ^one$\nsend a\nsend b\nwait ^two$\nsendraw c"),
+            written.append)
+        script.begin()
+        self.assertEqual(written, [b"early\r"])
+        for text in ("two", "one", "two"):       # "two" before "one" is too early
+            script(watch.Line(text, 0.0, 0.0))
+        self.assertEqual(written, [b"early\r", b"a\r", b"b\r", b"c"])
+        self.assertTrue(script.done)
+        self.assertEqual(script.unfinished(), "")
+
+    def test_unfinished_script_says_where_it_stopped(self):
+        script = watch.SerialScript(watch.parse_script("wait ^x$\nsend a"), lambda d: None)
+        script.begin()
+        self.assertEqual(script.unfinished(), "serial_input waited for /^x$/ but no console "
+                         "line matched; 0 of 1 send(s) done")
+
+    def test_scenario_key_inline_and_from_a_file(self):
+        s = scenario(serial_input="wait ^r$\n    send x")
+        self.assertEqual(s.serial_input, [watch.Step("wait", "^r$"), watch.Step("send", "x\r")])
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=scenarios.REPO_ROOT) as f:
+            f.write("# typed at the prompt\nwait ^\\$ $\nsend help\n")
+            f.flush()
+            rel = os.path.relpath(f.name, scenarios.REPO_ROOT)
+            s = scenario(serial_input=f"file {rel}")
+        self.assertEqual(s.serial_input[1], watch.Step("send", "help\r"))
+        with self.assertRaisesRegex(scenarios.ScenarioError, "cannot read"):
+            scenario(serial_input="file no/such/script.txt")
+        with self.assertRaisesRegex(scenarios.ScenarioError, "serial_input"):
+            scenario(serial_input="wait (")
+
+    def test_script_feeds_a_real_pipe(self):
+        # A child echoes what it reads on stdin, as the guest's UART would see it.
+        child = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sys\nprint('READY', flush=True)\n"
+             "print('got', repr(sys.stdin.readline()), flush=True)"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+        def feed(data):
+            child.stdin.write(data)
+            child.stdin.flush()
+        script = watch.SerialScript(watch.parse_script("wait ^READY$\nsendraw hi\\n"), feed)
+        w = watch.ConsoleWatch(child.stdout, io.BytesIO(), child.pid, time.monotonic(),
+                               [script])
+        script.begin()
+        w.start()
+        w.join(20)
+        child.wait()
+        child.stdin.close()
+        child.stdout.close()
+        self.assertEqual([l.text for l in w.lines], ["READY", "got 'hi\\n'"])
+
+
+class KillJudged(unittest.TestCase):
+    KTAP = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n"
+            "    # cases: a b\n    1..2\n    ok 1 a\n    # harness: kill here\n")
+
+    def test_kill_at_the_marker_passes_with_what_ran_before(self):
+        mark = watch.Line("    # harness: kill here", 0.5, 0.1)
+        out = harness.Outcome(-9, self.KTAP, killed_at=mark)
+        verdict = harness.judge(scenario(kill_at="kill here", require="s.a"), out)
+        self.assertEqual(verdict.reasons, [])
+        self.assertIn("killed at 0.50 s by kill_at, on: # harness: kill here", verdict.notes)
+        verdict = harness.judge(scenario(kill_at="kill here", require="s.b"), out)
+        self.assertEqual(verdict.reasons, ["required s.b did not pass: it never reported"])
+
+    def test_a_failure_before_the_kill_still_fails(self):
+        mark = watch.Line("    # harness: kill here", 0.5, 0.1)
+        out = harness.Outcome(-9, self.KTAP.replace("ok 1 a", "not ok 1 a"), killed_at=mark)
+        self.assertEqual(harness.judge(scenario(kill_at="kill"), out).reasons, ["s.a failed"])
+
+    def test_a_kill_that_never_came_fails(self):
+        hooks = watch.RunHooks(scenario(kill_at="^never$"), lambda d: None, lambda: None)
+        self.assertEqual(hooks.problems(), ["kill_at /^never$/ never matched a console line"])
+        out = harness.Outcome(-9, self.KTAP, run_problems=hooks.problems())
+        reasons = harness.judge(scenario(kill_at="^never$"), out).reasons
+        self.assertIn("kill_at /^never$/ never matched a console line", reasons)
+        self.assertIn("QEMU killed by signal 9", reasons[0])
 
 
 if __name__ == "__main__":

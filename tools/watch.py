@@ -5,7 +5,7 @@ The harness reads the serial console from a pipe as the guest prints it
 arrives: wall time since QEMU started and QEMU's CPU time so far (utime +
 stime of the whole process, from /proc/PID/stat). Hooks see each line as
 it comes and can act on it: kill QEMU at a marker (kill_at), feed the
-guest's serial port (serial_input, tools/serial.py).
+guest's serial port (serial_input).
 
 The judging part here is pure (a list of Line in, reasons out), so it is
 unit-tested without QEMU (tools/test_watch.py):
@@ -15,10 +15,14 @@ unit-tested without QEMU (tools/test_watch.py):
                             (ktest_harness_mark); QEMU's CPU time across the
                             pair, divided by the wall time, must not exceed
                             cpu_idle_max (default 0.10 of one core).
+  serial_input = STEPS      a script of `wait REGEX`, `send TEXT` and
+                            `sendraw TEXT` steps fed to COM1 (SerialScript).
+  kill_at = REGEX           SIGKILL QEMU at the first matching line (KillAt).
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import threading
@@ -189,3 +193,131 @@ class KillAt:
         if self.line is None and re.search(self.pattern, line.text):
             self.line = line
             self.kill()
+
+
+# ---- serial_input: a script typed into COM1 ----
+
+class ScriptError(ValueError):
+    """A serial_input step that cannot be understood."""
+
+
+@dataclass(frozen=True)
+class Step:
+    op: str        # "wait" or "send"
+    arg: str       # a regex for wait, the exact text for send
+
+
+def parse_script(text: str) -> list[Step]:
+    """Parse serial_input steps, one per line ('#' lines are comments):
+    `wait REGEX` holds the rest until a later console line matches;
+    `send TEXT` types TEXT and a carriage return (a terminal's Enter);
+    `sendraw TEXT` types TEXT with backslash escapes decoded (\\r \\n
+    \\t \\xNN \\\\) and nothing added."""
+    steps = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        op, _, arg = line.partition(" ")
+        if op == "wait":
+            try:
+                re.compile(arg)
+            except re.error as err:
+                raise ScriptError(f"wait {arg!r}: {err}") from None
+            steps.append(Step("wait", arg))
+        elif op == "send":
+            steps.append(Step("send", arg + "\r"))
+        elif op == "sendraw":
+            try:
+                steps.append(Step("send", codecs.decode(arg, "unicode_escape")))
+            except UnicodeDecodeError as err:
+                raise ScriptError(f"sendraw {arg!r}: {err.reason}") from None
+        else:
+            raise ScriptError(f"{line!r}: steps are `wait REGEX`, `send TEXT` "
+                              "or `sendraw TEXT`")
+    if not any(step.op == "send" for step in steps):
+        raise ScriptError("the script sends nothing")
+    return steps
+
+
+class SerialScript:
+    """Play @steps into @write (QEMU's stdin, the -serial stdio chardev,
+    which feeds COM1's receiver: QEMU takes bytes only as fast as the
+    guest's UART accepts them, so nothing is lost)."""
+
+    def __init__(self, steps: list[Step], write: Callable[[bytes], None]):
+        self.steps, self.write = steps, write
+        self.next = 0
+        self.sent: list[str] = []
+
+    def begin(self) -> None:
+        """Do the sends before the first wait (call once QEMU runs)."""
+        self._advance()
+
+    def __call__(self, line: Line) -> None:
+        if self.done or not re.search(self.steps[self.next].arg, line.text):
+            return
+        self.next += 1
+        self._advance()
+
+    def _advance(self) -> None:
+        while not self.done and self.steps[self.next].op == "send":
+            text = self.steps[self.next].arg
+            self.write(text.encode("utf-8"))
+            self.sent.append(text)
+            self.next += 1
+
+    @property
+    def done(self) -> bool:
+        return self.next >= len(self.steps)
+
+    def unfinished(self) -> str:
+        """Why the script stopped early, or '' if it ran to its end."""
+        if self.done:
+            return ""
+        return (f"serial_input waited for /{self.steps[self.next].arg}/ but no console "
+                f"line matched; {len(self.sent)} of "
+                f"{sum(st.op == 'send' for st in self.steps)} send(s) done")
+
+
+# ---- the hooks of one run, and what they saw ----
+
+class RunHooks:
+    """The per-line actions scenario @s asks for: serial_input (written
+    with @write) and kill_at (done with @kill)."""
+
+    def __init__(self, s, write: Callable[[bytes], None], kill: Callable[[], None]):
+        self.kill = KillAt(s.kill_at, kill) if s.kill_at else None
+        self.serial = SerialScript(s.serial_input, write) if s.serial_input else None
+        self.errors: list[str] = []     # exceptions of hooks (ConsoleWatch.hook_errors)
+
+    def begin(self) -> None:
+        """Start the script: QEMU is running."""
+        if self.serial is not None:
+            try:
+                self.serial.begin()
+            except OSError as err:
+                self.errors.append(f"{type(err).__name__}: {err}")
+
+    @property
+    def hooks(self) -> list[Hook]:
+        return [h for h in (self.serial, self.kill) if h is not None]
+
+    def problems(self) -> list[str]:
+        """What the scenario asked for and did not get."""
+        problems = [f"harness hook failed: {e}" for e in self.errors]
+        if self.serial is not None and self.serial.unfinished():
+            problems.append(self.serial.unfinished())
+        if self.kill is not None and self.kill.line is None:
+            problems.append(f"kill_at /{self.kill.pattern}/ never matched a console line")
+        return problems
+
+
+def check_run(s, outcome, reasons: list[str], notes: list[str]) -> None:
+    """The live-console checks of scenario @s on @outcome: cpu_idle, and
+    what the hooks could not do (outcome.run_problems)."""
+    check_cpu_idle(s.cpu_idle, s.cpu_idle_max, outcome.lines, reasons, notes)
+    reasons += outcome.run_problems
+    if outcome.killed_at is not None:
+        notes.append(f"killed at {outcome.killed_at.wall:.2f} s by kill_at, on: "
+                     f"{outcome.killed_at.text.strip()}")
