@@ -43,6 +43,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import disk
 import ktap
 import qemu
 import scenarios as scenario_file
@@ -82,7 +83,8 @@ class Outcome:
     timeout: float = 0.0        # the timeout it ran under
     lines: list[watch.Line] = field(default_factory=list)  # console, timestamped live
     killed_at: watch.Line | None = None   # the line kill_at killed QEMU on
-    run_problems: list[str] = field(default_factory=list)  # what a hook could not do
+    run_problems: list[str] = field(default_factory=list)  # what a hook or a disk check found
+    run_notes: list[str] = field(default_factory=list)     # what was done: disk image made...
 
     @property
     def timed_out(self) -> bool:
@@ -361,13 +363,30 @@ class Runner:
         self._stopping = False
 
     def run(self, s: Scenario) -> Outcome:
+        """Make the scenario's disk image, boot, check the image."""
+        image = self.paths.abs(self.paths.disk_image(s)) if s.disk else None
+        notes = []
+        if image is not None:
+            try:
+                notes.append(disk.create(image, s.disk))
+            except OSError as err:
+                return Outcome(status=qemu.EXIT_POWEROFF, console="",
+                               stderr=f"harness: cannot make the disk image {image}: {err}")
+        outcome = self._boot(s, s.name)
+        outcome.run_notes += notes
+        if image is not None and s.disk.expect:
+            outcome.run_problems += disk.check(image, s.disk, self.paths.root)
+        return outcome
+
+    def _boot(self, s: Scenario, log_name: str) -> Outcome:
+        """One QEMU run of @s, logged as build/test-logs/@log_name.*"""
         logs = self.paths.abs(self.paths.logs)
         logs.mkdir(parents=True, exist_ok=True)
-        console_path = logs / f"{s.name}.log"
-        qemu_log_path = logs / f"{s.name}.qemu.log"
+        console_path = logs / f"{log_name}.log"
+        qemu_log_path = logs / f"{log_name}.qemu.log"
         for path in (console_path, qemu_log_path):
             path.unlink(missing_ok=True)
-        cmd = qemu.scenario_command(s, self.paths)
+        cmd = qemu.scenario_command(s, self.paths, log_name=log_name)
         timeout = s.timeout * self.timeout_factor
         with open(console_path, "wb") as console:
             start = time.monotonic()
@@ -709,6 +728,8 @@ def preflight(chosen: list[Scenario], paths: qemu.Paths) -> list[str]:
     errors = []
     if shutil.which(qemu.qemu_binary()) is None:
         errors.append(f"{qemu.qemu_binary()} not found (install qemu-system-x86 or set QEMU)")
+    if any(s.disk for s in chosen) and not disk.have_qemu_img():
+        errors.append("qemu-img not found, needed for disk images (install qemu-utils)")
     for boot in sorted({s.boot for s in chosen}):
         missing = qemu.missing_inputs(paths, boot)
         if missing:

@@ -23,6 +23,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import disk as disk_image
 import watch
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,14 @@ DEFAULTS = {
     "cpu_idle_max": str(0.10),
     "serial_input": "",
     "kill_at": "",
+    # disk images (tools/disk.py)
+    "disk_size": "",
+    "disk_format": "raw",
+    "disk_block": "512",
+    "disk_fill": "zero",
+    "disk_reuse": "no",
+    "disk_device": "nvme",
+    "disk_expect": "",
 }
 
 BOOT_PATHS = ("pvh", "uefi")
@@ -85,6 +94,7 @@ class Scenario:
     cpu_idle_max: float = 0.10                          # CPU/wall, of one core
     serial_input: list[watch.Step] = field(default_factory=list)  # typed into COM1
     kill_at: str = ""                                   # regex: SIGKILL QEMU there
+    disk: disk_image.DiskSpec | None = None             # the disk image, if any
 
     @property
     def expects_failure(self) -> bool:
@@ -209,6 +219,33 @@ def _serial_script(name: str, value: str) -> list[watch.Step]:
         raise ScenarioError(f"[{name}] serial_input: {err}") from None
 
 
+def _disk_spec(name: str, get) -> disk_image.DiskSpec | None:
+    """The disk_* keys; None without disk_size (other disk keys then are
+    mistakes, not defaults)."""
+    size = get("disk_size").strip()
+    if not size:
+        for key in ("disk_expect",):
+            if get(key).strip():
+                raise ScenarioError(f"[{name}] {key} needs disk_size")
+        return None
+    reuse = get("disk_reuse").strip()
+    if reuse not in ("yes", "no"):
+        raise ScenarioError(f"[{name}] disk_reuse = {reuse!r}: use yes or no")
+    try:
+        fill, seed = disk_image.parse_fill(get("disk_fill").strip())
+        spec = disk_image.DiskSpec(
+            size=disk_image.parse_size(size),
+            format=get("disk_format").strip(),
+            block=int(_parse_number(name, "disk_block", get("disk_block").strip(), int)),
+            fill=fill, seed=seed, reuse=reuse == "yes",
+            device=get("disk_device").strip(),
+            expect=tuple(disk_image.parse_check(line)
+                         for line in _split_lines(get("disk_expect"))))
+        return disk_image.check_spec(spec)
+    except disk_image.DiskError as err:
+        raise ScenarioError(f"[{name}] {err}") from None
+
+
 def _io_keys(name: str, get) -> dict:
     """The keys of the live console and disk images (branch harness-io)."""
     kill_at = get("kill_at").strip()
@@ -218,6 +255,7 @@ def _io_keys(name: str, get) -> dict:
                                             get("cpu_idle_max").strip(), float)),
         "serial_input": _serial_script(name, get("serial_input")),
         "kill_at": _check_regexes(name, [kill_at], "kill_at")[0] if kill_at else "",
+        "disk": _disk_spec(name, get),
     }
 
 

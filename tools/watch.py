@@ -318,6 +318,7 @@ def check_run(s, outcome, reasons: list[str], notes: list[str]) -> None:
     what the hooks could not do (outcome.run_problems)."""
     check_cpu_idle(s.cpu_idle, s.cpu_idle_max, outcome.lines, reasons, notes)
     reasons += outcome.run_problems
+    notes += outcome.run_notes
     if outcome.killed_at is not None:
         notes.append(f"killed at {outcome.killed_at.wall:.2f} s by kill_at, on: "
                      f"{outcome.killed_at.text.strip()}")
