@@ -85,6 +85,7 @@ class Outcome:
     killed_at: watch.Line | None = None   # the line kill_at killed QEMU on
     run_problems: list[str] = field(default_factory=list)  # what a hook or a disk check found
     run_notes: list[str] = field(default_factory=list)     # what was done: disk image made...
+    next: "Outcome | None" = None         # the second boot of a `boots = 2` scenario
 
     @property
     def timed_out(self) -> bool:
@@ -329,8 +330,27 @@ def judge(s: Scenario, outcome: Outcome) -> Verdict:
     check_required(s, report, reasons)
     verdict.log_hits = check_qemu_log(s, outcome.qemu_log, reasons, outcome.console)
     watch.check_run(s, outcome, reasons, notes)
+    check_second_boot(s, outcome, reasons, notes)
     check_expected_reasons(s, reasons, notes)
     return verdict
+
+
+def check_second_boot(s: Scenario, outcome: Outcome, reasons: list[str],
+                      notes: list[str]) -> None:
+    """Judge the second boot of a `boots = 2` scenario (scenarios.second_boot
+    says how); its reasons and notes join the first's, marked `boot 2:`."""
+    if s.boots < 2:
+        return
+    if outcome.next is None:
+        reasons.append("boot 2 did not run")
+        return
+    second = judge(scenario_file.second_boot(s), outcome.next)
+    cases = 0 if second.report.root is None else sum(
+        1 for n in second.report.root.walk() if n.parent is not None and not n.children)
+    notes.append(f"boot 2: {cases} case(s) in {outcome.next.wall:.2f} s, "
+                 f"status {outcome.next.status}; console in {s.name}.boot2.log")
+    reasons += [f"boot 2: {r}" for r in second.reasons]
+    notes += [f"boot 2: {n}" for n in second.notes]
 
 
 def check_expected_reasons(s: Scenario, reasons: list[str], notes: list[str]) -> None:
@@ -373,6 +393,8 @@ class Runner:
                 return Outcome(status=qemu.EXIT_POWEROFF, console="",
                                stderr=f"harness: cannot make the disk image {image}: {err}")
         outcome = self._boot(s, s.name)
+        if s.boots == 2:
+            outcome.next = self._boot(scenario_file.second_boot(s), f"{s.name}.boot2")
         outcome.run_notes += notes
         if image is not None and s.disk.expect:
             outcome.run_problems += disk.check(image, s.disk, self.paths.root)

@@ -17,6 +17,7 @@ into a command line and tools/harness.py runs and judges it.
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import fnmatch
 import re
 import shlex
@@ -59,6 +60,10 @@ DEFAULTS = {
     "disk_reuse": "no",
     "disk_device": "nvme",
     "disk_expect": "",
+    # two boots on one disk image
+    "boots": "1",
+    "cmdline2": "",
+    "require2": "",
 }
 
 BOOT_PATHS = ("pvh", "uefi")
@@ -95,6 +100,9 @@ class Scenario:
     serial_input: list[watch.Step] = field(default_factory=list)  # typed into COM1
     kill_at: str = ""                                   # regex: SIGKILL QEMU there
     disk: disk_image.DiskSpec | None = None             # the disk image, if any
+    boots: int = 1                                      # 2: boot again on the same disk
+    cmdline2: str = ""                                  # the second boot's (default: cmdline)
+    require2: list[str] = field(default_factory=list)   # `require` of the second boot
 
     @property
     def expects_failure(self) -> bool:
@@ -256,7 +264,30 @@ def _io_keys(name: str, get) -> dict:
         "serial_input": _serial_script(name, get("serial_input")),
         "kill_at": _check_regexes(name, [kill_at], "kill_at")[0] if kill_at else "",
         "disk": _disk_spec(name, get),
+        **_boot_keys(name, get),
     }
+
+
+def _boot_keys(name: str, get) -> dict:
+    boots = get("boots").strip()
+    if boots not in ("1", "2"):
+        raise ScenarioError(f"[{name}] boots = {boots!r}: use 1 or 2")
+    keys = {"boots": int(boots), "cmdline2": get("cmdline2").strip(),
+            "require2": _split_words(get("require2"))}
+    if boots == "1" and (keys["cmdline2"] or keys["require2"]):
+        raise ScenarioError(f"[{name}] cmdline2 and require2 need boots = 2")
+    return keys
+
+
+def second_boot(s: Scenario) -> Scenario:
+    """How the second boot of a `boots = 2` scenario is run and judged: with
+    cmdline2 and require2, as an ordinary run that must pass. The expect_*
+    keys, kill_at, serial_input and cpu_idle describe the first boot; the
+    disk image is the same file, not made again."""
+    return dataclasses.replace(
+        s, cmdline=s.cmdline2 or s.cmdline, require=s.require2, boots=1, cmdline2="",
+        require2=[], expect="pass", expect_failures=[], expect_crash="", expect_hang="",
+        expect_reason=[], kill_at="", serial_input=[], cpu_idle=[])
 
 
 def parse(text: str, source: str = "<scenarios>") -> list[Scenario]:

@@ -252,5 +252,35 @@ class KillJudged(unittest.TestCase):
         self.assertIn("QEMU killed by signal 9", reasons[0])
 
 
+class BootTwice(unittest.TestCase):
+    PASS = "KTAP version 1\n1..1\nok 1 a # SKIP nothing here\n"
+    FAIL = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..1\n"
+            "    not ok 1 c\nnot ok 1 s\n")
+
+    def test_keys(self):
+        s = scenario(boots="2", cmdline2="ktest=b", require2="b.*", kill_at="x",
+                     expect="fail", expect_failures="a.b")
+        second = scenarios.second_boot(s)
+        self.assertEqual((second.cmdline, second.require, second.kill_at, second.expect,
+                          second.expect_failures, second.boots),
+                         ("ktest=b", ["b.*"], "", "pass", [], 1))
+        self.assertEqual(scenarios.second_boot(scenario(boots="2")).cmdline, "ktest=*")
+        for keys in ({"boots": "3"}, {"cmdline2": "x"}, {"require2": "x"}):
+            with self.assertRaises(scenarios.ScenarioError, msg=keys):
+                scenario(**keys)
+
+    def test_second_boot_is_judged_and_marked(self):
+        s = scenario(boots="2")
+        first = harness.Outcome(33, self.PASS, next=harness.Outcome(35, self.FAIL))
+        self.assertEqual(harness.judge(s, first).reasons, ["boot 2: s.c failed"])
+        first.next = harness.Outcome(33, self.PASS)
+        verdict = harness.judge(s, first)
+        self.assertEqual(verdict.reasons, [])
+        self.assertIn("boot 2: 1 case(s) in 0.00 s, status 33; console in s.boot2.log",
+                      verdict.notes)
+        self.assertEqual(harness.judge(s, harness.Outcome(33, self.PASS)).reasons,
+                         ["boot 2 did not run"])
+
+
 if __name__ == "__main__":
     unittest.main()
