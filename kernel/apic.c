@@ -22,6 +22,8 @@
 #define LAPIC_TPR         0x080   /* rw: task priority; 0 accepts all */
 #define LAPIC_EOI         0x0b0   /* w:  end of interrupt */
 #define LAPIC_SVR         0x0f0   /* rw: spurious vector, APIC enable */
+#define LAPIC_ISR         0x100   /* r:  in service, 8 x 32 bits, 0x10 apart */
+#define LAPIC_IRR         0x200   /* r:  requested (pending), same layout */
 #define LAPIC_ESR         0x280   /* rw: error status */
 #define LAPIC_ICR_LOW     0x300   /* rw: interrupt command, low half (sends) */
 #define LAPIC_ICR_HIGH    0x310   /* rw: destination */
@@ -44,7 +46,7 @@
 #define ICR_SHORTHAND_SELF     (1u << 18)   /* destination: this CPU */
 #define ICR_DELIVERY_PENDING   (1u << 12)
 #define TIMER_DIV_16           0x3          /* divide the bus clock by 16 */
-#define TIMER_CALIBRATE_NS     20000000ULL   /* 20 ms */
+#define TIMER_CALIBRATE_NS     10000000ULL   /* 10 ms */
 #define TIMER_DEADLINE_FACTOR  10         /* give up after 10x the interval */
 #define TIMER_COUNT_MAX        0xffffffffu
 #define ICR_SEND_SPINS         100000
@@ -52,6 +54,7 @@
 static struct {
 	volatile uint32_t *regs;   /* ioremap()ed registers, NULL before init */
 	uint64_t timer_hz;         /* timer ticks per second at TIMER_DIV_16 */
+	uint64_t count_ref0;       /* time_ref_ns() when the free count started */
 } lapic;
 
 static uint32_t lapic_read(unsigned reg) { return lapic.regs[reg / 4]; }
@@ -68,6 +71,34 @@ void lapic_eoi(void)
 {
 	if (lapic.regs)
 		lapic_write(LAPIC_EOI, 0);
+}
+
+/* Bit @vector of the 256-bit register array at @base (ISR, IRR). */
+static bool lapic_vector_bit(unsigned base, unsigned vector)
+{
+	if (!lapic.regs || vector > 0xff)
+		return false;
+	return lapic_read(base + (vector / 32) * 0x10) & (1u << (vector % 32));
+}
+
+bool lapic_vector_in_service(unsigned vector)
+{
+	return lapic_vector_bit(LAPIC_ISR, vector);
+}
+
+bool lapic_vector_busy(unsigned vector)
+{
+	return lapic_vector_bit(LAPIC_IRR, vector) || lapic_vector_bit(LAPIC_ISR, vector);
+}
+
+/* Start the masked timer counting down from its maximum: measured later
+ * against the reference clock without a busy wait of its own. */
+static void lapic_timer_count_start(void)
+{
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic.count_ref0 = time_ref_ns();
+	lapic_write(LAPIC_TIMER_INIT, TIMER_COUNT_MAX);
 }
 
 int lapic_init(void)
@@ -96,6 +127,7 @@ int lapic_init(void)
 	lapic_write(LAPIC_ESR, 0);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_SVR, SVR_APIC_ENABLE | IRQ_VECTOR_SPURIOUS);
+	lapic_timer_count_start();
 	pr_info("LAPIC id %u version %#x at %#llx, enabled", lapic_id(),
 		lapic_read(LAPIC_VERSION) & 0xff,
 		(unsigned long long)(base & APIC_BASE_ADDR_MASK));
@@ -108,8 +140,12 @@ int lapic_send_self_ipi(unsigned vector)
 
 	if (!lapic.regs)
 		return -ENODEV;
+	if (vector < IRQ_VECTOR_FIRST_EXTERNAL || vector > 0xff) {
+		pr_err("self-IPI on vector %#x refused: external vectors are 0x20-0xff", vector);
+		return -EINVAL;
+	}
 	lapic_write(LAPIC_ICR_HIGH, 0);
-	lapic_write(LAPIC_ICR_LOW, ICR_SHORTHAND_SELF | (vector & 0xff));
+	lapic_write(LAPIC_ICR_LOW, ICR_SHORTHAND_SELF | vector);
 	while (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING) {
 		if (++spins == ICR_SEND_SPINS) {
 			pr_err("self-IPI on vector %#x still pending; not delivered", vector);
@@ -120,21 +156,21 @@ int lapic_send_self_ipi(unsigned vector)
 	return 0;
 }
 
-/* Count timer ticks over TIMER_CALIBRATE_NS of the reference clock, timer
- * masked. Under QEMU the LAPIC timer and the HPET both follow the virtual
- * clock, while the TSC follows the host's: measure like against like.
- * 0 if the reference stops advancing (bounded in TSC time). */
+/* Timer ticks per second: the count since lapic_init() (or a restart)
+ * over at least TIMER_CALIBRATE_NS of the reference clock. Under QEMU the
+ * LAPIC timer and the HPET both follow the virtual clock, the TSC the
+ * host's: measure like against like. By the first start the boot has
+ * usually spent that long already, so this rarely waits. 0 if the
+ * reference stops advancing (bounded in TSC time). */
 static uint64_t lapic_timer_measure(void)
 {
-	uint64_t r0, r1, give_up = rdtsc() + tsc_hz() / (NS_PER_SEC / TIMER_CALIBRATE_NS) *
+	uint64_t r1, give_up = rdtsc() + tsc_hz() / (NS_PER_SEC / TIMER_CALIBRATE_NS) *
 					       TIMER_DEADLINE_FACTOR;
-	uint32_t left;
+	uint32_t left = lapic_read(LAPIC_TIMER_CUR);
 
-	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
-	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-	r0 = time_ref_ns();
-	lapic_write(LAPIC_TIMER_INIT, TIMER_COUNT_MAX);
-	while ((r1 = time_ref_ns()) - r0 < TIMER_CALIBRATE_NS) {
+	if (!left)                  /* ran out (or was stopped): count afresh */
+		lapic_timer_count_start();
+	while ((r1 = time_ref_ns()) - lapic.count_ref0 < TIMER_CALIBRATE_NS) {
 		if (rdtsc() > give_up) {
 			lapic_write(LAPIC_TIMER_INIT, 0);
 			return 0;
@@ -143,7 +179,11 @@ static uint64_t lapic_timer_measure(void)
 	}
 	left = lapic_read(LAPIC_TIMER_CUR);
 	lapic_write(LAPIC_TIMER_INIT, 0);
-	return (uint64_t)(TIMER_COUNT_MAX - left) * NS_PER_SEC / (r1 - r0);
+	if (!left)
+		return 0;
+	/* Microseconds keep the split multiply exact for minutes of counting. */
+	return time_mul_div(TIMER_COUNT_MAX - left, NS_PER_SEC / 1000,
+			    (r1 - lapic.count_ref0) / 1000);
 }
 
 int lapic_timer_start(unsigned vector, unsigned hz)
@@ -152,6 +192,11 @@ int lapic_timer_start(unsigned vector, unsigned hz)
 
 	if (!lapic.regs)
 		return -ENODEV;
+	if (vector < IRQ_VECTOR_FIRST || vector > IRQ_VECTOR_LAST) {
+		pr_err("timer: vector %#x refused: the LVT takes an allocated vector "
+		       "(%#x-%#x)", vector, IRQ_VECTOR_FIRST, IRQ_VECTOR_LAST);
+		return -EINVAL;
+	}
 	if (!lapic.timer_hz) {
 		lapic.timer_hz = lapic_timer_measure();
 		if (!lapic.timer_hz) {
@@ -163,20 +208,12 @@ int lapic_timer_start(unsigned vector, unsigned hz)
 			(unsigned long long)(lapic.timer_hz / 1000), time_ref_name());
 	}
 	count = hz ? lapic.timer_hz / hz : 0;
-	if (!count || count > TIMER_COUNT_MAX || vector < IRQ_VECTOR_FIRST)
+	if (!count || count > TIMER_COUNT_MAX)
 		return -EINVAL;
 	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
 	lapic_write(LAPIC_TIMER_INIT, (uint32_t)count);
 	return 0;
-}
-
-void lapic_timer_stop(void)
-{
-	if (!lapic.regs)
-		return;
-	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-	lapic_write(LAPIC_TIMER_INIT, 0);
 }
 
 uint64_t lapic_timer_hz(void) { return lapic.timer_hz; }

@@ -16,17 +16,24 @@ int lapic_init(void);
 bool lapic_ready(void);
 uint32_t lapic_id(void);
 void lapic_eoi(void);
+/* Is @vector in service (ISR: delivered, EOI not yet sent)? */
+bool lapic_vector_in_service(unsigned vector);
+/* Is @vector pending (IRR) or in service at the LAPIC? */
+bool lapic_vector_busy(unsigned vector);
 /* Send @vector to this CPU (an inter-processor interrupt to self).
- * Return: 0, -ENODEV without a LAPIC, -ETIMEDOUT if it stays pending. */
+ * Return: 0, -EINVAL outside 0x20-0xff, -ENODEV without a LAPIC,
+ * -ETIMEDOUT if it stays pending. */
 int lapic_send_self_ipi(unsigned vector);
 
 /**
- * lapic_timer_start - periodic interrupts on @vector at about @hz.
+ * lapic_timer_start - periodic interrupts on @vector at about @hz; the
+ * tick (kernel/timer_tick.c) is its one user.
  * The timer's input clock is measured against the reference clock the first
- * time. Return: 0, or -EINVAL (hz 0 or too fast), -ENODEV (no LAPIC).
+ * time. Return: 0, or -EINVAL (hz 0 or too fast, or @vector outside
+ * IRQ_VECTOR_FIRST..IRQ_VECTOR_LAST; the LVT is untouched), -ENODEV (no
+ * LAPIC), -EIO (the reference clock does not advance).
  */
 int lapic_timer_start(unsigned vector, unsigned hz);
-void lapic_timer_stop(void);
 /* Timer input clock after division, in Hz (0 before the first start). */
 uint64_t lapic_timer_hz(void);
 

@@ -10,13 +10,12 @@
 #define MSI_ADDR_DEST_SHIFT  12           /* bits 19:12: destination APIC ID */
 #define MSI_ADDR_DEST_MAX    0xffu        /* xAPIC: 8-bit IDs */
 #define MSI_DATA_VECTOR_MASK 0xffu
-#define MSI_VECTOR_MIN       0x10u        /* 0-15 are reserved, illegal */
 /* Data bits 10:8 delivery mode (000 fixed), 14 level (ignored for edge),
  * 15 trigger mode (0 edge): all zero for what we compose. */
 
 int msi_compose(struct msi_msg *msg, unsigned vector, unsigned dest_apic_id)
 {
-	if (vector < MSI_VECTOR_MIN || vector > MSI_DATA_VECTOR_MASK ||
+	if (vector < IRQ_VECTOR_FIRST_EXTERNAL || vector > MSI_DATA_VECTOR_MASK ||
 	    dest_apic_id > MSI_ADDR_DEST_MAX)
 		return -EINVAL;
 	msg->address_lo = MSI_ADDR_BASE | (dest_apic_id << MSI_ADDR_DEST_SHIFT);

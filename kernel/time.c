@@ -16,6 +16,7 @@
 #define LOG_PREFIX "time"
 #include "kernel/time.h"
 #include "kernel/log.h"
+#include "kernel/spinlock.h"
 #include "kernel/x86.h"
 #include <stddef.h>
 
@@ -43,7 +44,6 @@
 #define HPET_CAP_COUNT_64     (1u << 13)     /* the main counter is 64 bits wide */
 #define FS_PER_NS             1000000ULL
 
-#define PM_TIMER_HZ           3579545ULL
 #define PM_TIMER_MASK_24      0x00ffffffu
 #define REF_CALIBRATE_NS      20000000ULL   /* 20 ms */
 #define REF_DEADLINE_FACTOR   10            /* give up after 10x that, in PIT time */
@@ -65,6 +65,7 @@ static struct {
 	uint32_t pm_mask;          /* 24- or 32-bit counter */
 	uint32_t pm_last;          /* last PM reading, to count wraps */
 	uint64_t pm_ticks;         /* PM ticks accumulated since setup */
+	void (*read_hook)(void);   /* test seam: runs between read and update */
 } clock;
 
 /* Count TSC ticks over CALIBRATE_MS of PIT channel 2; 0 if it never ends. */
@@ -102,9 +103,7 @@ uint64_t time_ns(void)
 	if (!clock.tsc_hz)
 		return 0;
 	d = rdtsc() - clock.tsc_base;
-	/* Split to avoid overflowing d * 1e9 after a few seconds. */
-	return clock.ns_base + d / clock.tsc_hz * NS_PER_SEC +
-	       d % clock.tsc_hz * NS_PER_SEC / clock.tsc_hz;
+	return clock.ns_base + time_mul_div(d, NS_PER_SEC, clock.tsc_hz);
 }
 
 /* ---- reference clocks ---- */
@@ -114,6 +113,9 @@ uint64_t time_ns(void)
 static uint64_t time_pm_ticks(void)
 {
 	uint32_t now = inl(clock.pm_port) & clock.pm_mask;
+
+	if (clock.read_hook)
+		clock.read_hook();
 
 	clock.pm_ticks += (now - clock.pm_last) & clock.pm_mask;
 	clock.pm_last = now;
@@ -128,27 +130,44 @@ static uint64_t time_hpet_ticks(void)
 
 	if (!clock.hpet_32bit)
 		return now;
+	if (clock.read_hook)
+		clock.read_hook();
 	clock.hpet_ticks += (uint32_t)((uint32_t)now - clock.hpet_last);
 	clock.hpet_last = (uint32_t)now;
 	return clock.hpet_ticks;
 }
 
-/* @ticks of @period_fs femtoseconds in ns, without overflowing 64 bits. */
-static uint64_t time_fs_ticks_to_ns(uint64_t ticks, uint64_t period_fs)
+void time_ref_set_read_hook(void (*hook)(void))
 {
-	return ticks / FS_PER_NS * period_fs + ticks % FS_PER_NS * period_fs / FS_PER_NS;
+	clock.read_hook = hook;
 }
 
+/* Interrupts off: the wrap tracking (last reading, running total) is one
+ * read-modify-write, and a handler reading the clock in its middle would
+ * make the total jump by a whole wrap. */
 uint64_t time_ref_ns(void)
 {
+	unsigned long flags;
+	uint64_t ns;
+
+	local_irq_save(flags);
 	switch (clock.ref) {
 	case TIME_REF_HPET:
-		return time_fs_ticks_to_ns(time_hpet_ticks(), clock.hpet_period_fs);
+		ns = time_mul_div(time_hpet_ticks(), clock.hpet_period_fs, FS_PER_NS);
+		break;
 	case TIME_REF_PM:
-		return time_pm_ticks() * NS_PER_SEC / PM_TIMER_HZ;
+		ns = pm_ticks_to_ns(time_pm_ticks());
+		break;
 	default:
-		return time_ns();
+		ns = time_ns();
 	}
+	local_irq_restore(flags);
+	return ns;
+}
+
+bool time_ref_tracks_wraps(void)
+{
+	return clock.ref == TIME_REF_PM || (clock.ref == TIME_REF_HPET && clock.hpet_32bit);
 }
 
 const char *time_ref_name(void)

@@ -21,6 +21,24 @@
 #define NS_PER_SEC      1000000000ULL
 #define HPET_MMIO_SIZE  0x400         /* the HPET register block (HPET spec 2.3) */
 
+#define PM_TIMER_HZ     3579545ULL    /* ACPI 6.x, 4.8.3.3 */
+
+/*
+ * time_mul_div - @a * @mul / @div, rounded down, without the 64-bit product
+ * overflowing: (a / div) * mul + (a % div) * mul / div. Exact while the
+ * result fits and (div - 1) * mul does (true for every clock here).
+ */
+static inline uint64_t time_mul_div(uint64_t a, uint64_t mul, uint64_t div)
+{
+	return a / div * mul + a % div * mul / div;
+}
+
+/* ACPI PM timer ticks in ns; exact for any 64-bit tick count. */
+static inline uint64_t pm_ticks_to_ns(uint64_t ticks)
+{
+	return time_mul_div(ticks, NS_PER_SEC, PM_TIMER_HZ);
+}
+
 void time_init(void);
 
 /**
@@ -38,7 +56,13 @@ int time_calibrate(volatile void *hpet, uint16_t pm_port, bool pm_32bit);
 
 /* The reference clock: its name ("hpet", "acpi_pm" or "none") and time. */
 const char *time_ref_name(void);
+/* Safe in interrupt handlers (the wrap tracking runs with them off). */
 uint64_t time_ref_ns(void);
+/* Test seam: @hook runs inside time_ref_ns() between reading a wrapping
+ * counter and folding it into the total (NULL: none). Lets a test put an
+ * interrupt exactly there. */
+bool time_ref_tracks_wraps(void);
+void time_ref_set_read_hook(void (*hook)(void));
 uint64_t time_ns(void);
 uint64_t tsc_hz(void);
 void udelay(uint64_t us);

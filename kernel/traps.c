@@ -125,6 +125,9 @@ static void trap_report(const struct trap_frame *f, uint64_t cr2)
 	       (unsigned long long)f->error_code);
 	if (f->vector == X86_TRAP_PF)
 		trap_print_pf_error(f->error_code);
+	if (irq_depth())
+		printk("\n  in interrupt handler for vector %d (%s)", irq_current_vector(),
+		       irq_vector_name(irq_current_vector()));
 	printk("\n  RIP %p <%s+0x%llx>  CS 0x%llx  RFLAGS 0x%llx\n", (void *)f->rip,
 	       fn ? fn : "?", (unsigned long long)off, (unsigned long long)f->cs,
 	       (unsigned long long)f->rflags);
@@ -145,6 +148,9 @@ void fault_catch_arm(struct fault_catch *fc)
 {
 	fc->vector = -1;
 	fc->report[0] = '\0';
+	fc->in_irq_vector = -1;
+	fc->irq_depth = irq_depth();
+	fc->rflags_if = read_rflags() & X86_RFLAGS_IF;
 	traps.catcher = fc;
 }
 
@@ -163,6 +169,13 @@ static void trap_deliver_to_catcher(struct trap_frame *f, uint64_t cr2)
 	fc->error_code = f->error_code;
 	fc->cr2 = cr2;
 	fc->rip = f->rip;
+	/* Out of an interrupt handler: the handlers jumped over owe their EOI,
+	 * and the resumed code runs with the interrupt flag it armed with. */
+	if (irq_depth() > fc->irq_depth) {
+		fc->in_irq_vector = irq_current_vector();
+		irq_unwind_to(fc->irq_depth);
+		f->rflags = (f->rflags & ~(uint64_t)X86_RFLAGS_IF) | fc->rflags_if;
+	}
 	f->rip = (uintptr_t)fault_longjmp;   /* iretq lands in the longjmp */
 	f->rdi = (uintptr_t)&fc->jmp;
 	f->rsi = 1;

@@ -3,8 +3,11 @@
  *
  * Every exception prints a report: the vector and its name, the error
  * code (decoded for #PF), all registers, CR0/CR2/CR3/CR4 and a symbolized
- * backtrace. Then the kernel stops (panic path), unless a test armed the
- * fault catcher, in which case execution resumes after fault_catch_try().
+ * backtrace; one taken inside an interrupt handler says which ("in
+ * interrupt handler for vector N (name)"). Then the kernel stops (panic
+ * path), unless a test armed the fault catcher, in which case execution
+ * resumes after fault_catch_try() with the interrupt state it armed with:
+ * handlers jumped over get their EOI (irq_unwind_to), IF is restored.
  */
 #ifndef KERNEL_TRAPS_H
 #define KERNEL_TRAPS_H
@@ -66,6 +69,9 @@ struct fault_catch {
 	uint64_t error_code;    /* its error code */
 	uint64_t cr2;           /* faulting address for #PF */
 	uint64_t rip;           /* instruction that faulted */
+	int in_irq_vector;      /* the handler it faulted in, -1 if none */
+	unsigned irq_depth;     /* at arm time: handlers running (restored) */
+	uint64_t rflags_if;     /* at arm time: RFLAGS.IF (restored) */
 	char report[2048];      /* the exception report, as printed */
 };
 

@@ -33,6 +33,7 @@
 #include "kernel/log.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/paging.h"
+#include "kernel/spinlock.h"
 #include "kernel/string.h"
 #include "kernel/x86.h"
 
@@ -151,6 +152,10 @@ static unsigned pci_ecam_map(const struct acpi_mcfg *mcfg)
 
 /* ---- configuration mechanism #1: ports 0xCF8 and 0xCFC ---- */
 
+/* The address port and the data port are one transaction: a handler that
+ * reads config space in between would redirect ours. */
+static DEFINE_SPINLOCK(pci_cf8_lock);
+
 /* Select the register, run the data access with interrupts off. */
 static uint32_t pci_cf8_address(uint8_t bus, uint8_t devfn, uint16_t reg)
 {
@@ -160,30 +165,29 @@ static uint32_t pci_cf8_address(uint8_t bus, uint8_t devfn, uint16_t reg)
 static int pci_cf8_read(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t reg,
 			unsigned width, uint32_t *val)
 {
-	uint64_t flags = read_rflags();
+	unsigned long flags;
 	uint16_t port = PCI_CONF_DATA + (reg & 3);
 
 	(void)ctx;
 	if (seg != 0)
 		return -ENODEV;
-	irq_disable();
+	spin_lock_irqsave(&pci_cf8_lock, flags);
 	outl(PCI_CONF_ADDRESS, pci_cf8_address(bus, devfn, reg));
 	*val = width == 1 ? inb(port) : width == 2 ? inw(port) : inl(port);
-	if (flags & X86_RFLAGS_IF)
-		irq_enable();
+	spin_unlock_irqrestore(&pci_cf8_lock, flags);
 	return 0;
 }
 
 static int pci_cf8_write(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t reg,
 			 unsigned width, uint32_t val)
 {
-	uint64_t flags = read_rflags();
+	unsigned long flags;
 	uint16_t port = PCI_CONF_DATA + (reg & 3);
 
 	(void)ctx;
 	if (seg != 0)
 		return -ENODEV;
-	irq_disable();
+	spin_lock_irqsave(&pci_cf8_lock, flags);
 	outl(PCI_CONF_ADDRESS, pci_cf8_address(bus, devfn, reg));
 	if (width == 1)
 		outb(port, (uint8_t)val);
@@ -191,8 +195,7 @@ static int pci_cf8_write(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, ui
 		outw(port, (uint16_t)val);
 	else
 		outl(port, val);
-	if (flags & X86_RFLAGS_IF)
-		irq_enable();
+	spin_unlock_irqrestore(&pci_cf8_lock, flags);
 	return 0;
 }
 
@@ -202,7 +205,9 @@ const struct pci_config_ops pci_cf8_ops = {
 
 /* ---- pci_init ---- */
 
-/* Read `pci=legacy,assign-busses`. */
+CMDLINE_PARAM(pci, "pci", CMDLINE_STRING,
+	      "comma list: legacy (ports 0xcf8/0xcfc), assign-busses, nomsi (INTx only)");
+/* Read `pci=legacy,assign-busses,nomsi`. */
 static void pci_parse_cmdline(void)
 {
 	const char *opt = cmdline_get(&kernel_cmdline, "pci");
@@ -215,6 +220,8 @@ static void pci_parse_cmdline(void)
 			pci_cfg.legacy = true;
 		else if (len == 13 && !memcmp(opt, "assign-busses", 13))
 			pci_cfg.assign = true;
+		else if (len == 5 && !memcmp(opt, "nomsi", 5))
+			pci_no_msi();             /* INTx only (drivers/pci/irq.c) */
 		else
 			pr_warn("pci=: unknown option \"%.*s\" ignored", (int)len, opt);
 		opt = end ? end + 1 : NULL;

@@ -13,6 +13,7 @@
  * machine whose RAM ends at 8 GiB costs little more than its 32 MiB page
  * array.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,11 +21,15 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "kernel/cmdline.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/timer.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/memmap.h"
 #include "kernel/mm/page_alloc_internal.h"
 #include "kernel/device.h"
+#include "kernel/spinlock.h"
 #include "tests/host/host_stubs.h"
 
 #define HOST_LOG_LINE   512
@@ -166,3 +171,40 @@ int host_mm_boot(const struct boot_mem_region *mem, uint32_t count,
  * code that can convert image addresses (sg_set_buf) still links. */
 char __kernel_start[1], __kernel_end[1];
 uint64_t kernel_phys_base;
+
+/* kernel/irqflags.h's seam: the simulated RFLAGS.IF. Host code "runs" with
+ * interrupts on, as the kernel does after boot. */
+bool host_irqs_enabled = true;
+
+jmp_buf *host_spin_recursion_catch;
+const char *host_spin_recursion_lock;
+
+/* The kernel panics; a host test may catch it instead (host_stubs.h). */
+void spin_lock_recursion(spinlock_t *lock)
+{
+	host_spin_recursion_lock = lock->name;
+	if (host_spin_recursion_catch)
+		longjmp(*host_spin_recursion_catch, 1);
+	fprintf(stderr, "spinlock %s: taken again while held\n", lock->name);
+	abort();
+}
+
+/* kernel/panic.h: a broken invariant ends the host test run loudly. */
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "PANIC: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+/* kernel/irq.h: host tests run outside any handler unless they say so. */
+bool host_in_interrupt;
+bool in_interrupt(void) { return host_in_interrupt; }
+
+/* kernel/timer.h: host tests drive timer_tick() themselves. */
+int timer_tick_start(void) { return 0; }

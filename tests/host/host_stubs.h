@@ -5,6 +5,8 @@
 #ifndef TESTS_HOST_HOST_STUBS_H
 #define TESTS_HOST_HOST_STUBS_H
 
+#include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "boot/boot_info.h"
 
@@ -32,6 +34,15 @@ int host_mm_boot(const struct boot_mem_region *mem, uint32_t count,
 
 /* The last line logged through log_write(), formatted like the kernel's. */
 const char *host_log_last(void);
+
+/* spin_lock_recursion() (kernel/spinlock.h) records the lock's name here
+ * and longjmps to *host_spin_recursion_catch when a test set it; else it
+ * aborts, as the kernel panics. */
+extern jmp_buf *host_spin_recursion_catch;
+extern const char *host_spin_recursion_lock;
+
+/* in_interrupt() (kernel/irq.h) returns this: a test pretends to be a handler. */
+extern bool host_in_interrupt;
 
 /* xorshift64*: a small, fast generator giving the same sequence on every
  * machine, so a failing random test fails the same way again. */
