@@ -150,14 +150,18 @@ deps-build:
 deps-run:
 	@tools/deps.sh run
 
+MEMORY ?= 512M
+SMP    ?= 1
+RUN_ARGS = --cmdline "$(CMDLINE)" --memory "$(MEMORY)" --cpus "$(SMP)"
+
 run: deps-run all
-	$(PYTHON) tools/qemu.py run --cmdline "$(CMDLINE)"
+	$(PYTHON) tools/qemu.py run $(RUN_ARGS)
 
 run-pvh: deps-run kernel
-	$(PYTHON) tools/qemu.py run-pvh --cmdline "$(CMDLINE)"
+	$(PYTHON) tools/qemu.py run-pvh $(RUN_ARGS)
 
 debug: deps-run kernel
-	$(PYTHON) tools/qemu.py debug --cmdline "$(CMDLINE)"
+	$(PYTHON) tools/qemu.py debug $(RUN_ARGS)
 
 # ---- testing ---------------------------------------------------------------------
 test-harness:
@@ -182,7 +186,7 @@ help:
 	@echo "  make hosttests build the host unit-test binary (build/hosttests)"
 	@echo "  make fuzz      fuzz the ACPI/DMAR parsers with libFuzzer (FUZZ_SECONDS per target, default 60)"
 	@echo "  make clean     remove build/"
-	@echo "Variables: CMDLINE='ktest=*' (run, run-pvh, debug)  CROSS_COMPILE=x86_64-elf-"
+	@echo "Variables: CMDLINE='ktest=*' MEMORY=512M SMP=1 (run, run-pvh, debug)  CROSS_COMPILE=x86_64-elf-"
 	@echo "           BUILD=dir  OVMF_CODE=path  QEMU=binary  V=1 (show full commands)"
 
 clean:

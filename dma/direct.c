@@ -13,10 +13,12 @@
  * no cache maintenance is ever needed: syncs matter only for bounces.
  */
 #include "dma/internal.h"
+#include "dma/ratelimit.h"
 #include "kernel/errno.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/memmap.h"
 #include "kernel/mm/paging.h"
+#include "kernel/time.h"
 
 uint64_t dma_direct_limit(const struct device *dev)
 {
@@ -137,11 +139,17 @@ static void direct_sync_for_device(struct device *dev, dma_addr_t addr, size_t s
 		swiotlb_sync_for_device(dev, addr, size, dir);
 }
 
-/* Does the mapped entry respect the device's segment limits? Say why not. */
-static bool direct_segment_ok(struct device *dev, const struct scatterlist *s, int i)
+/* Does the mapped entry respect the device's segment limits? Say why not
+ * (unless DMA_ATTR_NO_WARN; rate-limited, as every map failure). */
+static bool direct_segment_ok(struct device *dev, const struct scatterlist *s, int i,
+			      unsigned long attrs)
 {
+	static struct dma_ratelimit rs;
+
 	if (dma_segment_fits(dev, s->dma_address, s->length))
 		return true;
+	if (!dma_map_may_warn(&rs, dev, attrs, time_ns()))
+		return false;
 	dev_err(dev, "dma_map_sg: entry %d [%#llx +%u] breaks the device's segment limits "
 		"(max_seg_size %u, boundary mask %#llx)", i,
 		(unsigned long long)s->dma_address, s->length, dev->max_seg_size,
@@ -176,7 +184,7 @@ static int direct_map_sg(struct device *dev, struct scatterlist *sg, int nents,
 		s->dma_address = direct_map_phys(dev, sg_phys(s), s->length, dir, attrs);
 		if (s->dma_address == DMA_MAPPING_ERROR)
 			goto unwind;
-		if (!direct_segment_ok(dev, s, i)) {
+		if (!direct_segment_ok(dev, s, i, attrs)) {
 			direct_unmap_phys(dev, s->dma_address, s->length, dir,
 					  attrs | DMA_ATTR_SKIP_CPU_SYNC);
 			goto unwind;

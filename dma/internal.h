@@ -79,11 +79,19 @@ bool is_swiotlb_buffer(uint64_t phys);
  * only part of the buffer cannot read stale bounce data), keeping the
  * address bits under @dev's min_align_mask. The slots lie below @limit.
  * Return: the physical address of the bounce copy, or DMA_MAPPING_ERROR
- * after logging (pool full, too large, pool absent).
+ * after logging (pool full, too large, pool absent), unless @attrs has
+ * DMA_ATTR_NO_WARN; the logging is rate-limited. A bounce of a page or
+ * more starts on a page when the device has no min_align_mask (Linux).
  */
 uint64_t swiotlb_tbl_map(struct device *dev, uint64_t orig, size_t size,
 			 uint64_t limit, enum dma_data_direction dir, unsigned long attrs);
-/* Copy back for FROM_DEVICE/BIDIRECTIONAL (unless SKIP_CPU_SYNC), free the slots. */
+/* The same with the slot run starting and ending on a multiple of
+ * @alloc_align_mask + 1 (an IOMMU's granule); 0 asks nothing. */
+uint64_t swiotlb_tbl_map_aligned(struct device *dev, uint64_t orig, size_t size,
+				 uint64_t limit, uint64_t alloc_align_mask,
+				 enum dma_data_direction dir, unsigned long attrs);
+/* Copy @size bytes back for FROM_DEVICE/BIDIRECTIONAL (unless SKIP_CPU_SYNC; never
+ * more than were mapped), free the slots. */
 void swiotlb_tbl_unmap(struct device *dev, uint64_t tlb, size_t size,
 		       enum dma_data_direction dir, unsigned long attrs);
 /* Copy [tlb, tlb + size) back to the original (FROM_DEVICE, BIDIRECTIONAL). */

@@ -28,6 +28,51 @@
 #define DMA_MIN_MASK     DMA_BIT_MASK(24)   /* narrower masks reach too little RAM */
 #define CALLER()         __builtin_return_address(0)
 
+/* ---- what the CPU really has mapped ---- */
+
+/*
+ * The direct map has holes (the VGA window, gaps between firmware regions)
+ * and a bounce copy through one faults. Its ranges never change after
+ * paging_init(). The largest one is cached for a two-compare check, set
+ * when the first device is set up (at boot, on one CPU).
+ */
+static uint64_t dma_dmap_lo, dma_dmap_hi;
+
+/* Remember the direct map's largest range. */
+static void dma_dmap_cache(void)
+{
+	const uint64_t (*r)[2];
+	unsigned n = paging_direct_ranges(&r), i;
+
+	for (i = 0; i < n; i++)
+		if (r[i][1] - r[i][0] > dma_dmap_hi - dma_dmap_lo) {
+			dma_dmap_lo = r[i][0];
+			dma_dmap_hi = r[i][1];
+		}
+}
+
+/* Does one range of the direct map hold [@phys, @end)? (Touching ranges are merged.) */
+static __attribute__((noinline)) bool dma_dmap_holds(uint64_t phys, uint64_t end)
+{
+	const uint64_t (*r)[2];
+	unsigned n = paging_direct_ranges(&r), i;
+
+	for (i = 0; i < n; i++)
+		if (phys >= r[i][0] && end <= r[i][1])
+			return true;
+	return false;
+}
+
+/* Is every byte of [@phys, @phys + @size) in the direct map (where copies go)? */
+static inline bool dma_phys_mapped(uint64_t phys, size_t size)
+{
+	uint64_t end = phys + size;
+
+	if (phys >= dma_dmap_lo && end <= dma_dmap_hi && end >= phys)
+		return true;
+	return end >= phys && dma_dmap_holds(phys, end);
+}
+
 /* ---- the device's DMA model ---- */
 
 void dma_device_init(struct device *dev)
@@ -39,6 +84,8 @@ void dma_device_init(struct device *dev)
 	dev->seg_boundary_mask = DMA_DEFAULT_SEG_BOUNDARY;
 	dev->min_align_mask = 0;
 	dev->dma_ops = &dma_direct_ops;
+	if (!dma_dmap_hi)
+		dma_dmap_cache();
 }
 
 /* The backend of @dev; a device nobody initialised gets the direct one. */
@@ -195,6 +242,17 @@ static bool dma_virt_to_phys(const void *ptr, size_t size, uint64_t *phys)
 	return false;
 }
 
+/* Refuse a CPU range with a hole in it, naming the call and the range. */
+static bool dma_check_mapped(struct device *dev, uint64_t phys, size_t size, const char *what)
+{
+	if (dma_phys_mapped(phys, size))
+		return true;
+	dma_refuse(dev, "%s of [mem %#llx-%#llx]: not mapped memory (a hole in the "
+		   "direct map)", what, (unsigned long long)phys,
+		   (unsigned long long)(phys + size - 1));
+	return false;
+}
+
 /* ---- coherent memory ---- */
 
 void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *handle,
@@ -249,6 +307,8 @@ dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offs
 		return DMA_MAPPING_ERROR;
 	}
 	phys = page_to_phys(page) + offset;
+	if (!dma_check_mapped(dev, phys, size, "dma_map_page"))
+		return DMA_MAPPING_ERROR;
 	return dma_map_phys_checked(dev, phys_to_virt(phys), phys, size, dir, attrs,
 				    DMA_DEBUG_PAGE, CALLER());
 }
@@ -265,6 +325,8 @@ dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 			   "(MMIO, ioremap or an unmapped address?)", ptr, size);
 		return DMA_MAPPING_ERROR;
 	}
+	if (!dma_check_mapped(dev, phys, size, "dma_map_single"))
+		return DMA_MAPPING_ERROR;
 	return dma_map_phys_checked(dev, ptr, phys, size, dir, attrs, DMA_DEBUG_SINGLE,
 				    CALLER());
 }
@@ -305,13 +367,25 @@ static bool dma_check_nents(struct device *dev, struct scatterlist *sg, int nent
 	return false;
 }
 
+/* Every piece of the list lies in mapped memory. */
+static bool dma_check_sg_mapped(struct device *dev, struct scatterlist *sg, int nents)
+{
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, nents, i)
+		if (!dma_check_mapped(dev, sg_phys(s), s->length, "dma_map_sg"))
+			return false;
+	return true;
+}
+
 int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 		     enum dma_data_direction dir, unsigned long attrs)
 {
 	int mapped;
 
 	if (!dma_check_nents(dev, sg, nents, "dma_map_sg") ||
-	    !dma_check_args(dev, 1, dir, "dma_map_sg"))
+	    !dma_check_args(dev, 1, dir, "dma_map_sg") || !dma_check_sg_mapped(dev, sg, nents))
 		return 0;
 	mapped = dma_ops_of(dev)->map_sg(dev, sg, nents, dir, attrs);
 	if (mapped > 0)

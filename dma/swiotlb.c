@@ -90,6 +90,7 @@
  * manager's window instead, which is backed by ordinary host memory.
  */
 #define LOG_PREFIX "swiotlb"
+#include "dma/ratelimit.h"
 #include "dma/swiotlb.h"
 #include "dma/swiotlb_slots.h"
 #include "kernel/errno.h"
@@ -101,6 +102,7 @@
 #else
 #include "kernel/mm/layout.h"
 #include "kernel/string.h"
+#include "kernel/time.h"
 #include "kernel/x86.h"
 #endif
 
@@ -150,6 +152,19 @@ static uint64_t swiotlb_lock(void)
 
 	irq_disable();
 	return flags;
+#endif
+}
+
+/* The clock the map-failure messages are rate-limited by. Host tests count
+ * every message, so there each one opens a window of its own. */
+static uint64_t swiotlb_now_ns(void)
+{
+#ifdef KTEST_HOST
+	static uint64_t fake_ns;
+
+	return fake_ns += DMA_RATELIMIT_INTERVAL_NS;
+#else
+	return time_ns();
 #endif
 }
 
@@ -374,6 +389,7 @@ int swiotlb_init(uint64_t size, bool force)
 	return 0;
 }
 
+CMDLINE_PARAM(swiotlb, "swiotlb", CMDLINE_STRING, "bounce pool: <size>, force, or <size>,force");
 /* Boot's one call: `swiotlb=` read, reported if malformed, then the pool built. */
 int swiotlb_init_from_cmdline(const struct cmdline *cl)
 {
@@ -473,12 +489,27 @@ static void swiotlb_copy(const struct swiotlb_mapping *m, size_t off, size_t siz
 
 /* ---- map ---- */
 
+/*
+ * May a map failure be logged? Not with DMA_ATTR_NO_WARN (the caller has a
+ * fallback), and at most DMA_RATELIMIT_BURST times per interval: a driver
+ * retrying in a loop must not drown the console.
+ */
+static bool swiotlb_may_warn(struct device *dev, unsigned long attrs)
+{
+	static struct dma_ratelimit rs;
+
+	return dma_map_may_warn(&rs, dev, attrs, swiotlb_now_ns());
+}
+
 /* Explain why no slots could be found, in terms of the request. */
-static void swiotlb_map_failed(struct device *dev, const struct swiotlb_req *req, int err)
+static void swiotlb_map_failed(struct device *dev, const struct swiotlb_req *req, int err,
+			       unsigned long attrs)
 {
 	const struct swiotlb_pool *p = &swiotlb.pool;
-	unsigned long k = swiotlb_slots_needed(req->orig, req->size, req->min_align_mask);
+	unsigned long k = swiotlb_slots_needed(req);
 
+	if (!swiotlb_may_warn(dev, attrs))
+		return;
 	if (err == -ENOSPC)
 		dev_err(dev, "swiotlb: buffer full: need %lu slots for %zu bytes, %lu of %lu "
 			"slots used (%lu at or below the device's limit %#llx)", k, req->size,
@@ -496,16 +527,21 @@ static void swiotlb_map_failed(struct device *dev, const struct swiotlb_req *req
 			req->size, (unsigned long long)req->limit,
 			(unsigned long long)req->min_align_mask,
 			(unsigned long long)req->boundary_mask);
+	else if (err == -EINVAL && req->size)
+		dev_err(dev, "swiotlb: alloc_align_mask %#llx is over %#llx",
+			(unsigned long long)req->alloc_align_mask, SWIOTLB_ALLOC_ALIGN_MAX);
 	else
 		dev_err(dev, "swiotlb: cannot bounce a mapping of 0 bytes");
 }
 
 /* Check what the pool cannot: that there is one and that the original is sane. */
-static bool swiotlb_map_possible(struct device *dev, uint64_t orig, size_t size)
+static bool swiotlb_map_possible(struct device *dev, uint64_t orig, size_t size,
+				 unsigned long attrs)
 {
 	if (!swiotlb.ready) {
-		dev_err(dev, "swiotlb: no bounce pool: cannot bounce %zu bytes at %#llx",
-			size, (unsigned long long)orig);
+		if (swiotlb_may_warn(dev, attrs))
+			dev_err(dev, "swiotlb: no bounce pool: cannot bounce %zu bytes at %#llx",
+				size, (unsigned long long)orig);
 		return false;
 	}
 	if (size && orig + size - 1 < orig) {
@@ -516,37 +552,58 @@ static bool swiotlb_map_possible(struct device *dev, uint64_t orig, size_t size)
 	return true;
 }
 
+/* Linux's rule: a bounce of a page or more starts on a page when nothing else is asked. */
+static uint64_t swiotlb_default_align(const struct device *dev, size_t size,
+				      uint64_t alloc_align_mask)
+{
+	if (!alloc_align_mask && !(dev && dev->min_align_mask) && size >= PAGE_SIZE)
+		return PAGE_SIZE - 1;
+	return alloc_align_mask;
+}
+
 /**
- * swiotlb_tbl_map - bounce [@orig, @orig + @size) for @dev (dma/internal.h).
+ * swiotlb_tbl_map_aligned - bounce [@orig, @orig + @size) for @dev (dma/internal.h).
  * Copies the original into the slots whatever @dir and @attrs say: the
- * slots hold a previous user's data otherwise.
- * Return: the bounce copy's physical address, or DMA_MAPPING_ERROR (logged).
+ * slots hold a previous user's data otherwise. A nonzero @alloc_align_mask
+ * makes the slot run start and end on a multiple of it plus one (an IOMMU
+ * maps whole granules); without it, a bounce of a page or more is page
+ * aligned unless the device has a min_align_mask (Linux's rule).
+ * Return: the bounce copy's physical address, or DMA_MAPPING_ERROR (logged
+ * unless DMA_ATTR_NO_WARN, rate-limited).
  */
-uint64_t swiotlb_tbl_map(struct device *dev, uint64_t orig, size_t size,
-			 uint64_t limit, enum dma_data_direction dir, unsigned long attrs)
+uint64_t swiotlb_tbl_map_aligned(struct device *dev, uint64_t orig, size_t size,
+				 uint64_t limit, uint64_t alloc_align_mask,
+				 enum dma_data_direction dir, unsigned long attrs)
 {
 	struct swiotlb_req req = {
 		.orig = orig, .size = size, .limit = limit,
 		.min_align_mask = dev ? dev->min_align_mask : 0,
 		.boundary_mask = dev ? dev->seg_boundary_mask : 0,
+		.alloc_align_mask = swiotlb_default_align(dev, size, alloc_align_mask),
 	};
 	struct swiotlb_mapping m;
 	uint64_t flags;
 	int err;
 
 	(void)dir;
-	(void)attrs;
-	if (!swiotlb_map_possible(dev, orig, size))
+	if (!swiotlb_map_possible(dev, orig, size, attrs))
 		return DMA_MAPPING_ERROR;
 	flags = swiotlb_lock();
 	err = swiotlb_pool_alloc(&swiotlb.pool, &req, &m);
 	swiotlb_unlock(flags);
 	if (err) {
-		swiotlb_map_failed(dev, &req, err);
+		swiotlb_map_failed(dev, &req, err, attrs);
 		return DMA_MAPPING_ERROR;
 	}
 	swiotlb_copy(&m, 0, size, true);
 	return m.tlb;
+}
+
+/* The usual bounce: no alignment asked beyond Linux's default (dma/internal.h). */
+uint64_t swiotlb_tbl_map(struct device *dev, uint64_t orig, size_t size,
+			 uint64_t limit, enum dma_data_direction dir, unsigned long attrs)
+{
+	return swiotlb_tbl_map_aligned(dev, orig, size, limit, 0, dir, attrs);
 }
 
 /* ---- unmap and sync ---- */
@@ -565,22 +622,30 @@ static void swiotlb_unmap_refused(struct device *dev, uint64_t tlb, size_t size,
 			"not an address in the bounce pool" : "no bounce mapping there (unmapped twice?)");
 }
 
+/* The bytes an unmap copies back: the caller's, never past the mapping (Linux's clamp). */
+static size_t swiotlb_unmap_copy_size(size_t size, const struct swiotlb_mapping *m)
+{
+	return size < m->size ? size : m->size;
+}
+
 /* A wrong size is the driver's bug, but the slots are still the mapping's: say so, free them. */
 static void swiotlb_unmap_size_mismatch(struct device *dev, uint64_t tlb, size_t size,
 					const struct swiotlb_mapping *m)
 {
 	dev_err(dev, "swiotlb: unmap of %#llx with %zu bytes, but it was mapped with %zu bytes; "
-		"unmapped the %zu bytes mapped", (unsigned long long)tlb, size, m->size, m->size);
+		"copied back %zu, unmapped the %zu bytes mapped", (unsigned long long)tlb, size,
+		m->size, swiotlb_unmap_copy_size(size, m), m->size);
 }
 
-/* Copy back what the device may have written, then free the slots. Lock held. */
-static void swiotlb_release(const struct swiotlb_mapping *m, enum dma_data_direction dir,
-			    unsigned long attrs)
+/* Copy back what the device may have written (the caller's @size, clamped to the
+ * mapping), then free the slots. Lock held. */
+static void swiotlb_release(const struct swiotlb_mapping *m, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs)
 {
 	struct swiotlb_mapping freed;
 
 	if (swiotlb_dir_from_device(dir) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		swiotlb_copy(m, 0, m->size, false);
+		swiotlb_copy(m, 0, swiotlb_unmap_copy_size(size, m), false);
 	swiotlb_pool_free(&swiotlb.pool, m->tlb, m->size, &freed);
 }
 
@@ -588,8 +653,8 @@ static void swiotlb_release(const struct swiotlb_mapping *m, enum dma_data_direc
  * swiotlb_tbl_unmap - end a bounce mapping (dma/internal.h): copy back for
  * FROM_DEVICE and BIDIRECTIONAL unless DMA_ATTR_SKIP_CPU_SYNC, free the
  * slots. @tlb must be what swiotlb_tbl_map() gave. A @size other than the
- * one mapped is reported, then the mapping is unmapped with its recorded
- * size, copy included (Linux also frees the recorded slots): its slots
+ * one mapped is reported; then, as in Linux, @size bytes are copied back
+ * (never more than were mapped) and the recorded slots are freed: they
  * must not leak. Any other @tlb is reported and changes nothing.
  */
 void swiotlb_tbl_unmap(struct device *dev, uint64_t tlb, size_t size,
@@ -600,7 +665,7 @@ void swiotlb_tbl_unmap(struct device *dev, uint64_t tlb, size_t size,
 	int err = swiotlb_pool_check_free(&swiotlb.pool, tlb, size, &m);
 
 	if (!err || err == -EINVAL)
-		swiotlb_release(&m, dir, attrs);
+		swiotlb_release(&m, size, dir, attrs);
 	swiotlb_unlock(flags);
 	if (err == -EINVAL)
 		swiotlb_unmap_size_mismatch(dev, tlb, size, &m);

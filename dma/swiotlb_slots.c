@@ -59,20 +59,35 @@ static bool crosses_boundary(uint64_t start, size_t size, uint64_t bmask)
 	return bmask && ((start ^ (start + size - 1)) & ~bmask) != 0;
 }
 
-/* Bits inside a slot are kept by starting the copy this far into its first slot. */
-unsigned int swiotlb_align_pad(uint64_t orig, uint64_t min_align_mask)
+/* The run's alignment above a slot (0: none beyond a slot). */
+static uint64_t alloc_align_hi(uint64_t alloc_align_mask)
 {
-	return (unsigned int)(orig & mask_fill(min_align_mask) & SWIOTLB_SLOT_MASK);
+	return mask_fill(alloc_align_mask) & ~SWIOTLB_SLOT_MASK;
 }
 
-/* The pad plus the bytes, in whole slots. */
-unsigned long swiotlb_slots_needed(uint64_t orig, size_t size, uint64_t min_align_mask)
+/* Bits inside a slot (or an aligned run's unit) are kept by starting the copy this far in. */
+unsigned int swiotlb_align_pad(uint64_t orig, uint64_t min_align_mask, uint64_t alloc_align_mask)
 {
-	uint64_t bytes = (uint64_t)swiotlb_align_pad(orig, min_align_mask) + size;
+	return (unsigned int)(orig & mask_fill(min_align_mask) &
+			      (alloc_align_hi(alloc_align_mask) | SWIOTLB_SLOT_MASK));
+}
 
-	if (bytes < size)   /* wrapped: far too big anyway */
+/* The pad plus the bytes, in whole slots, rounded up to whole alignment units. */
+unsigned long swiotlb_slots_needed(const struct swiotlb_req *req)
+{
+	uint64_t unit = alloc_align_hi(req->alloc_align_mask) | SWIOTLB_SLOT_MASK;
+	uint64_t bytes = (uint64_t)swiotlb_align_pad(req->orig, req->min_align_mask,
+						     req->alloc_align_mask) + req->size;
+
+	if (bytes < req->size || bytes + unit < bytes)   /* wrapped: far too big anyway */
 		return ~0UL;
-	return (unsigned long)((bytes + SWIOTLB_SLOT_MASK) >> IO_TLB_SHIFT);
+	return (unsigned long)(((bytes + unit) & ~unit) >> IO_TLB_SHIFT);
+}
+
+/* Slots the copy itself covers, without the alignment tail. */
+static unsigned int data_nslots(uint64_t pad, uint64_t size)
+{
+	return (unsigned int)((pad + size + SWIOTLB_SLOT_MASK) >> IO_TLB_SHIFT);
 }
 
 /*
@@ -98,8 +113,7 @@ size_t swiotlb_slots_max_size(uint64_t min_align_mask)
 /* Slots a recorded mapping holds, from its head's metadata. */
 static unsigned int head_nslots(const struct swiotlb_slot *head)
 {
-	return (unsigned int)(((uint64_t)head->pad + head->size + SWIOTLB_SLOT_MASK) >>
-			      IO_TLB_SHIFT);
+	return data_nslots(head->pad, head->size) + head->tail;
 }
 
 /* The capped count a free slot gets when @after free slots follow it. */
@@ -152,15 +166,18 @@ void swiotlb_pool_init(struct swiotlb_pool *pool, struct swiotlb_area *areas,
 
 /*
  * The candidate starts of a run of @k slots for @req in @a. Aligned bits
- * are the mask's bits above a slot: a start must share them with the
- * original, which happens once every (those bits + 1) bytes.
+ * are the min_align_mask's bits above a slot: a start must share them with
+ * the original, except those under alloc_align_mask, which must be 0 (the
+ * pad keeps those). Both happen once every (the wider mask + 1) bytes.
  */
 static struct slot_grid area_grid(const struct swiotlb_area *a, const struct swiotlb_req *req,
 				  unsigned long k)
 {
+	uint64_t al = alloc_align_hi(req->alloc_align_mask);
 	uint64_t hi = mask_fill(req->min_align_mask) & ~SWIOTLB_SLOT_MASK;
-	struct slot_grid g = { .first = ((req->orig - a->base) & hi) >> IO_TLB_SHIFT,
-			       .stride = (hi >> IO_TLB_SHIFT) + 1 };
+	uint64_t target = req->orig & hi & ~al, grid = hi | al;
+	struct slot_grid g = { .first = ((target - a->base) & grid) >> IO_TLB_SHIFT,
+			       .stride = (grid >> IO_TLB_SHIFT) + 1 };
 	uint64_t room;
 
 	if (k > a->nslots || req->limit < a->base)
@@ -245,6 +262,7 @@ static void area_claim(struct swiotlb_area *a, unsigned int start, unsigned int 
 	a->slots[start].orig = req->orig;
 	a->slots[start].size = (uint32_t)req->size;
 	a->slots[start].pad = (uint16_t)pad;
+	a->slots[start].tail = (uint8_t)(k - data_nslots(pad, req->size));
 	a->used += k;
 	recount_before(a, start, 0);
 }
@@ -291,11 +309,12 @@ static bool pool_reachable(const struct swiotlb_pool *pool, const struct swiotlb
 int swiotlb_pool_alloc(struct swiotlb_pool *pool, const struct swiotlb_req *req,
 		       struct swiotlb_mapping *out)
 {
-	unsigned int pad = swiotlb_align_pad(req->orig, req->min_align_mask), i;
-	unsigned long k = swiotlb_slots_needed(req->orig, req->size, req->min_align_mask);
+	unsigned int pad = swiotlb_align_pad(req->orig, req->min_align_mask,
+					     req->alloc_align_mask), i;
+	unsigned long k = swiotlb_slots_needed(req);
 	long start;
 
-	if (!req->size)
+	if (!req->size || req->alloc_align_mask > SWIOTLB_ALLOC_ALIGN_MAX)
 		return -EINVAL;
 	if (k > IO_TLB_SEGSIZE)
 		return -E2BIG;
@@ -454,11 +473,11 @@ static const char *check_used_slot(const struct swiotlb_area *a, unsigned int i)
 	h = &a->slots[i - s->head_dist];
 	if (h->free_run || h->head_dist)
 		return "a slot's head is not the head of a mapping";
-	if (!h->size || h->pad >= IO_TLB_SIZE || head_nslots(h) > IO_TLB_SEGSIZE)
+	if (!h->size || head_nslots(h) > IO_TLB_SEGSIZE)
 		return "a mapping's head holds an impossible size or pad";
 	if (s->head_dist >= head_nslots(h))
 		return "a slot lies past the end of its mapping";
-	if (s->head_dist && (s->orig || s->size || s->pad))
+	if (s->head_dist && (s->orig || s->size || s->pad || s->tail))
 		return "a slot that is not a head carries mapping data";
 	return NULL;
 }
@@ -475,7 +494,7 @@ static const char *check_area(const struct swiotlb_area *a, unsigned long *used,
 			if (a->slots[i].free_run != expected_run(a, i))
 				return "a free slot's run count is wrong";
 			if (a->slots[i].head_dist || a->slots[i].size || a->slots[i].orig ||
-			    a->slots[i].pad)
+			    a->slots[i].pad || a->slots[i].tail)
 				return "a free slot carries mapping data";
 			continue;
 		}

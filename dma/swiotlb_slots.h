@@ -23,6 +23,7 @@
 #define SWIOTLB_SLOT_MASK  ((uint64_t)IO_TLB_SIZE - 1)        /* offset inside a slot */
 #define SWIOTLB_MAX_BYTES  ((size_t)IO_TLB_SEGSIZE * IO_TLB_SIZE) /* 256 KiB: one mapping's slots */
 #define SWIOTLB_RUN_CAP    IO_TLB_SEGSIZE   /* free-run counts stop here: no mapping needs more */
+#define SWIOTLB_ALLOC_ALIGN_MAX 0xffffULL   /* largest alloc_align_mask: the pad is 16 bits */
 
 /*
  * Metadata of one slot: 16 bytes per 2 KiB slot (0.8% of the pool).
@@ -31,7 +32,9 @@
  */
 struct swiotlb_slot {
 	uint64_t orig;      /* head: physical address of the original buffer */
-	uint32_t size;      /* head: bytes mapped, as the map call asked */
+	uint32_t size : 24; /* head: bytes mapped, as the map call asked */
+	uint32_t tail : 8;  /* head: slots held past the copy's last one, so that an
+	                       aligned mapping also ends on its alignment */
 	uint16_t pad;       /* head: bytes from the slot's start to the bounce address */
 	uint8_t free_run;   /* free slot: free slots from here on, capped at SWIOTLB_RUN_CAP;
 	                       0 means the slot is in use */
@@ -65,6 +68,9 @@ struct swiotlb_req {
 	size_t size;              /* its bytes */
 	uint64_t min_align_mask;  /* address bits the bounce copy keeps (0: none) */
 	uint64_t boundary_mask;   /* the copy may not cross a multiple of mask + 1 (0: no limit) */
+	uint64_t alloc_align_mask; /* the slot run starts and ends on a multiple of mask + 1,
+	                              so it shares no IOMMU granule (0: slots; at most
+	                              SWIOTLB_ALLOC_ALIGN_MAX) */
 	uint64_t limit;           /* last byte the device reaches: every slot lies at or below it */
 };
 
@@ -78,17 +84,21 @@ struct swiotlb_mapping {
 };
 
 /**
- * swiotlb_align_pad - bytes between a slot's start and the bounce address.
+ * swiotlb_align_pad - bytes between the first slot's start and the bounce address.
  * @orig: the original buffer's physical address
  * @min_align_mask: the device's mask; a mask that is not 2^n - 1 counts as
  *                  the smallest 2^n - 1 covering it
+ * @alloc_align_mask: the run's alignment (0: a slot)
  *
- * Return: the bits of @orig under the mask that lie inside one slot.
+ * Return: the bits of @orig under the mask that lie inside one slot, or
+ * inside one alignment unit when the run is aligned to more than a slot.
  */
-unsigned int swiotlb_align_pad(uint64_t orig, uint64_t min_align_mask);
+unsigned int swiotlb_align_pad(uint64_t orig, uint64_t min_align_mask,
+			       uint64_t alloc_align_mask);
 
-/* Slots a mapping of @size bytes at @orig holds (more than IO_TLB_SEGSIZE: too big). */
-unsigned long swiotlb_slots_needed(uint64_t orig, size_t size, uint64_t min_align_mask);
+/* Slots a mapping for @req holds, alignment tail included (more than
+ * IO_TLB_SEGSIZE: too big). */
+unsigned long swiotlb_slots_needed(const struct swiotlb_req *req);
 
 /**
  * swiotlb_slots_max_size - the largest mapping a device may count on.
@@ -130,7 +140,8 @@ void swiotlb_pool_init(struct swiotlb_pool *pool, struct swiotlb_area *areas,
  * Takes the first fitting run of free slots in the highest area that has
  * one, so that low slots stay free for devices that can only reach them.
  *
- * Return: 0; -EINVAL for a size of 0; -E2BIG if the mapping needs more than
+ * Return: 0; -EINVAL for a size of 0 or an alloc_align_mask over
+ * SWIOTLB_ALLOC_ALIGN_MAX; -E2BIG if the mapping needs more than
  * IO_TLB_SEGSIZE slots; -ERANGE if no slot of the pool could ever satisfy
  * @req (its limit, alignment or boundary), even with the pool empty;
  * -ENOSPC if such slots exist but are taken now (counted in pool->full).

@@ -3,10 +3,10 @@
  * (QEMU 7.2 docs/specs/edu.txt).
  *
  * PCI 1234:11e8, one 1 MiB memory BAR of registers, one MSI vector (or
- * INTx pin A). For now the driver proves the interrupt path end to end:
- * writing bits to IRQ_RAISE sets them in IRQ_STATUS and sends the MSI;
- * the handler reads the status, acknowledges exactly those bits and
- * counts.
+ * INTx pin A, level-triggered: with `pci=nomsi`). Writing bits to
+ * IRQ_RAISE sets them in IRQ_STATUS and interrupts; the handler reads the
+ * status, acknowledges exactly those bits (which lowers INTx before the
+ * EOI) and counts. A status of 0 is another device's INTx on a shared line.
  *
  * The DMA engine copies between memory and a 4 KiB buffer inside the
  * device (device address 0x40000): program source, destination and
@@ -21,6 +21,7 @@
 #include "drivers/edu.h"
 #include "drivers/pci/pci.h"
 #include "kernel/errno.h"
+#include "kernel/interrupt.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/time.h"
 
@@ -58,16 +59,19 @@ static inline void edu_write(struct edu *edu, unsigned reg, uint32_t val)
 	edu->regs[reg / 4] = val;
 }
 
-/* MSI handler: acknowledge what was raised, and count. */
-static void edu_irq(unsigned vector, void *ctx)
+/* Interrupt handler: acknowledge what was raised, and count. */
+static irqreturn_t edu_irq(int irq, void *ctx)
 {
 	struct edu *edu = ctx;
 	uint32_t status = edu_read(edu, EDU_REG_IRQ_STATUS);
 
-	(void)vector;
+	(void)irq;
+	if (!status)
+		return IRQ_NONE;
 	edu_write(edu, EDU_REG_IRQ_ACK, status);
 	edu->irq_status = status;
 	edu->irq_count++;
+	return IRQ_HANDLED;
 }
 
 void edu_raise_irq(struct edu *edu, uint32_t bits)
@@ -174,6 +178,24 @@ static int edu_check(struct edu *edu)
 	return 0;
 }
 
+/* One vector, MSI or else INTx, with edu_irq() on it. */
+static int edu_setup_irq(struct edu *edu)
+{
+	struct pci_dev *pdev = edu->pdev;
+	int err = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
+
+	if (err < 0)
+		return err;
+	edu->irq_type = pdev->irq.type;
+	edu->vector = pci_irq_vector(pdev, 0);
+	err = request_irq((unsigned)edu->vector, edu_irq, IRQF_SHARED, "edu", edu);
+	if (err) {
+		dev_err(&pdev->dev, "cannot request vector %#x (%d)", edu->vector, err);
+		pci_free_irq_vectors(pdev);
+	}
+	return err;
+}
+
 static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct edu *edu = kzalloc(sizeof(*edu), GFP_KERNEL);
@@ -194,15 +216,15 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (err)
 		goto fail_unmap;
 	pci_set_master(pdev);               /* an MSI is a memory write by the device */
-	edu->vector = err = pci_enable_msi(pdev, edu_irq, edu);
-	if (err < 0)
+	err = edu_setup_irq(edu);
+	if (err)
 		goto fail_master;
 	pdev->dev.driver_data = edu;
-	dev_info(&pdev->dev, "MSI on vector %#x", edu->vector);
+	dev_info(&pdev->dev, "%s on vector %#x", edu->irq_type == PCI_IRQ_MSI ? "MSI" : "INTx",
+		 edu->vector);
 	return 0;
 
 fail_master:
-	dev_err(&pdev->dev, "cannot enable MSI (%d)", err);
 	pci_clear_master(pdev);
 fail_unmap:
 	pci_iounmap(pdev, 0);
@@ -215,7 +237,8 @@ static void edu_remove(struct pci_dev *pdev)
 {
 	struct edu *edu = pdev->dev.driver_data;
 
-	pci_disable_msi(pdev);
+	free_irq((unsigned)edu->vector, edu);
+	pci_free_irq_vectors(pdev);
 	pci_clear_master(pdev);
 	pci_iounmap(pdev, 0);
 	kfree(edu);

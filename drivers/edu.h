@@ -22,7 +22,8 @@ struct pci_dev;
 struct edu {
 	struct pci_dev *pdev;
 	volatile uint32_t *regs;        /* BAR0, mapped uncached */
-	int vector;                     /* its MSI vector */
+	int vector;                     /* its irq: the MSI or INTx vector */
+	unsigned irq_type;              /* PCI_IRQ_MSI, or PCI_IRQ_INTX (pci=nomsi) */
 	volatile uint64_t irq_count;    /* interrupts handled */
 	volatile uint32_t irq_status;   /* status bits the last interrupt acknowledged */
 	bool dead;                      /* a DMA timed out while running: no more DMA */

@@ -98,21 +98,27 @@ bool cmdline_has(const struct cmdline *cl, const char *key)
 	return cmdline_find(cl, key) != NULL;
 }
 
-bool cmdline_get_bool(const struct cmdline *cl, const char *key, bool def)
+/* @v as a switch: 1 on, 0 off, -1 neither. */
+static int cmdline_parse_bool(const char *v)
 {
 	static const char *const yes[] = { "", "on", "yes", "true", "1" };
 	static const char *const no[] = { "off", "no", "false", "0" };
-	const char *v = cmdline_get(cl, key);
 
-	if (!v)
-		return def;
 	for (unsigned i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
 		if (strcmp(v, yes[i]) == 0)
-			return true;
+			return 1;
 	for (unsigned i = 0; i < sizeof(no) / sizeof(no[0]); i++)
 		if (strcmp(v, no[i]) == 0)
-			return false;
-	return def;
+			return 0;
+	return -1;
+}
+
+bool cmdline_get_bool(const struct cmdline *cl, const char *key, bool def)
+{
+	const char *v = cmdline_get(cl, key);
+	int b = v ? cmdline_parse_bool(v) : -1;
+
+	return b < 0 ? def : b == 1;
 }
 
 /* Value of one digit in @base, or -1. */
@@ -164,4 +170,98 @@ int cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t *out)
 	const char *s = cmdline_get(cl, key);
 
 	return s ? cmdline_parse_size(s, strlen(s), out) : -ENOENT;
+}
+
+/* ---- the registry ---- */
+
+static bool cmdline_is_family(const struct cmdline_key *k)
+{
+	size_t len = strlen(k->name);
+
+	return len && k->name[len - 1] == '.';
+}
+
+const struct cmdline_key *cmdline_lookup_key(const struct cmdline_key *keys, size_t n,
+					     const char *name)
+{
+	const struct cmdline_key *family = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(keys[i].name, name) == 0 && !cmdline_is_family(&keys[i]))
+			return &keys[i];
+		if (cmdline_is_family(&keys[i]) &&
+		    strncmp(keys[i].name, name, strlen(keys[i].name)) == 0 &&
+		    name[strlen(keys[i].name)] != '\0')
+			family = &keys[i];
+	}
+	return family;
+}
+
+const char *cmdline_value_problem(const struct cmdline_key *key, const char *value)
+{
+	uint64_t n;
+
+	switch (key->type) {
+	case CMDLINE_FLAG:
+		return value ? "a flag takes no value" : NULL;
+	case CMDLINE_BOOL:
+		return value && cmdline_parse_bool(value) < 0 ?
+		       "not on or off (on, off, yes, no, true, false, 1, 0)" : NULL;
+	case CMDLINE_NUMBER:
+		if (!value || !*value)
+			return "a number is needed";
+		return cmdline_parse_size(value, strlen(value), &n) ?
+		       "not a number (decimal or 0x-hex, optional K, M or G)" : NULL;
+	default:
+		return NULL;
+	}
+}
+
+#define CMDLINE_SUGGEST_LEN 32  /* longer names are not compared */
+
+/* Edits (insert, delete, substitute, swap neighbours) from @a to @b. */
+static unsigned cmdline_distance(const char *a, const char *b)
+{
+	unsigned rows[3][CMDLINE_SUGGEST_LEN + 1];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > CMDLINE_SUGGEST_LEN || lb > CMDLINE_SUGGEST_LEN)
+		return ~0u;
+	for (size_t j = 0; j <= lb; j++)
+		rows[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned *cur = rows[i % 3], *prev = rows[(i - 1) % 3], *pp = rows[(i + 1) % 3];
+
+		cur[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    pp[j - 2] + 1 < best)
+				best = pp[j - 2] + 1;
+			cur[j] = best;
+		}
+	}
+	return rows[la % 3][lb];
+}
+
+const struct cmdline_key *cmdline_suggest(const struct cmdline_key *keys, size_t n,
+					  const char *name)
+{
+	const struct cmdline_key *best = NULL;
+	unsigned best_d = 3;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = cmdline_distance(name, keys[i].name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = &keys[i];
+		}
+	}
+	return best;
 }

@@ -5,6 +5,12 @@
  *
  * Words are separated by spaces or tabs; a value may be double-quoted to
  * hold spaces. A key given twice keeps its last value, as in Linux.
+ *
+ * Every key the kernel reads is declared next to its parser with
+ * CMDLINE_PARAM(), which puts it in a linker-section registry with the
+ * kind of value it takes and a one-line description; `ktest.` declares a
+ * family (every key starting so). At boot, cmdline_check() names each
+ * word that is no declared key, or whose value is malformed.
  */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
@@ -32,8 +38,8 @@ struct cmdline {
  * @cl: destination; previous contents are discarded
  * @text: the command line (copied; may be freed afterwards)
  *
- * Return: 0, or -E2BIG (too long, or more than CMDLINE_MAX_PARAMS words:
- * the extra words are dropped), or -EINVAL (an unterminated quote: the
+ * Return: 0, or -E2BIG (longer than BOOT_CMDLINE_MAX - 1 bytes, or more
+ * than CMDLINE_MAX_PARAMS words: the rest is dropped), or -EINVAL (an unterminated quote: the
  * value runs to the end). What could be parsed is kept in every case.
  */
 int cmdline_parse(struct cmdline *cl, const char *text);
@@ -62,6 +68,65 @@ int cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t *out);
  * Return: 0 and *out set; -EINVAL if malformed; -ERANGE on overflow.
  */
 int cmdline_parse_size(const char *s, size_t len, uint64_t *out);
+
+/* ---- the registry of known keys ---- */
+
+/* What a key's value must look like. */
+enum cmdline_type {
+	CMDLINE_FLAG,    /* bare word, no value: `acpi.dump` */
+	CMDLINE_BOOL,    /* on/off, yes/no, true/false, 1/0, or bare (on) */
+	CMDLINE_NUMBER,  /* decimal or 0x-hex, optional K/M/G (cmdline_parse_size) */
+	CMDLINE_STRING,  /* anything: the subsystem's own parser judges it */
+};
+
+struct cmdline_key {
+	const char *name;        /* "dma_debug"; a name ending in '.' is a family */
+	enum cmdline_type type;
+	const char *help;        /* one line */
+};
+
+/* Declare key @kname (a string) as @ktype with description @khelp; @id is
+ * any identifier unique in the file. */
+#define CMDLINE_PARAM(id, kname, ktype, khelp)                                  \
+	static const struct cmdline_key cmdline_key_##id                        \
+	__attribute__((used, section("cmdline_keys"), aligned(8))) =            \
+		{ kname, ktype, khelp }
+
+/**
+ * cmdline_lookup_key - the declared key a parameter named @name is.
+ * @keys, @n: the registry
+ * Return: the exact key, else the family whose prefix @name starts with,
+ * else NULL.
+ */
+const struct cmdline_key *cmdline_lookup_key(const struct cmdline_key *keys, size_t n,
+					     const char *name);
+
+/**
+ * cmdline_value_problem - why @value does not suit @key, or NULL.
+ * @value: NULL for a bare word
+ * Return: a phrase such as "not on or off (on, off, yes, no, true, false,
+ * 1, 0)", or NULL if the value is well-formed.
+ */
+const char *cmdline_value_problem(const struct cmdline_key *key, const char *value);
+
+/**
+ * cmdline_suggest - the declared key closest to a misspelt @name.
+ * Return: a key at most two edits (insertions, deletions, substitutions
+ * or swaps of neighbours) away, or NULL.
+ */
+const struct cmdline_key *cmdline_suggest(const struct cmdline_key *keys, size_t n,
+					  const char *name);
+
+/* Log every declared key with its kind and description. */
+void cmdline_log_keys(void);
+
+/**
+ * cmdline_check - name every unknown key and malformed value of @cl
+ * against the kernel's declared keys, as warnings (the kernel goes on
+ * with the defaults), then list the keys if anything was named.
+ * Return: how many words were named.
+ */
+unsigned cmdline_check(const struct cmdline *cl);
 
 /* The kernel's own command line, parsed at boot. */
 extern struct cmdline kernel_cmdline;

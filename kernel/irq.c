@@ -75,7 +75,7 @@ int irq_alloc_vector(irq_handler_t fn, void *ctx, const char *name)
 	for (unsigned v = IRQ_VECTOR_FIRST; v <= IRQ_VECTOR_LAST; v++) {
 		if (!irq_vector_reusable(v))
 			continue;
-		irq_table[v] = (struct irq_vector){ fn, ctx, name, 0, false };
+		irq_table[v] = (struct irq_vector){ .fn = fn, .ctx = ctx, .name = name };
 		spin_unlock_irqrestore(&irq_table_lock, flags);
 		return (int)v;
 	}
@@ -190,4 +190,31 @@ void irq_dispatch(struct trap_frame *f)
 	irq_run_handler(v);
 	irq_ctx.depth--;
 	lapic_eoi();
+}
+
+/* ---- aligned blocks, for multi-message MSI (added by the irq-pci branch) ---- */
+
+int irq_alloc_vector_block(unsigned count, irq_handler_t fn, void *const ctx[],
+			   const char *name)
+{
+	unsigned long flags;
+	unsigned base, i;
+
+	if (!fn || !count || (count & (count - 1)))
+		return -EINVAL;
+	spin_lock_irqsave(&irq_table_lock, flags);
+	for (base = (IRQ_VECTOR_FIRST + count - 1) & ~(count - 1);
+	     base + count - 1 <= IRQ_VECTOR_LAST; base += count) {
+		for (i = 0; i < count && !irq_table[base + i].fn; i++)
+			;
+		if (i < count)
+			continue;
+		for (i = 0; i < count; i++)
+			irq_table[base + i] = (struct irq_vector){ .fn = fn, .ctx = ctx[i], .name = name };
+		spin_unlock_irqrestore(&irq_table_lock, flags);
+		return (int)base;
+	}
+	spin_unlock_irqrestore(&irq_table_lock, flags);
+	pr_err("no %u aligned free interrupt vectors for %s", count, name ? name : "(unnamed)");
+	return -ENOSPC;
 }

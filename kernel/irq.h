@@ -34,6 +34,15 @@ typedef void (*irq_handler_t)(unsigned vector, void *ctx);
  */
 int irq_alloc_vector(irq_handler_t fn, void *ctx, const char *name);
 
+/**
+ * irq_alloc_vector_block - reserve @count consecutive vectors, the first a
+ * multiple of @count (a power of two), for multi-message MSI: vector
+ * base + i gets @fn with @ctx[i]. Free each with irq_free_vector().
+ * Return: the first vector, -EINVAL, or -ENOSPC if no such block is free.
+ */
+int irq_alloc_vector_block(unsigned count, irq_handler_t fn, void *const ctx[],
+			   const char *name);
+
 /* Release a vector from irq_alloc_vector(); unknown ones are reported. */
 void irq_free_vector(unsigned vector);
 

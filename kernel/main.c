@@ -19,6 +19,7 @@
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
+#include "kernel/ioapic.h"
 #include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/log.h"
@@ -63,18 +64,32 @@ static void boot_info_accept(const struct boot_info *bi)
 	kernel_phys_base = boot_info.kernel_phys;
 }
 
-/* Parse the command line and apply the switches that matter this early. */
+CMDLINE_PARAM(loglevel, "loglevel", CMDLINE_NUMBER,
+	      "messages up to this level reach the console (3 errors ... 7 debug)");
+CMDLINE_PARAM(ktest, "ktest", CMDLINE_STRING,
+	      "run the in-kernel tests: comma-separated globs over suites or suite.case");
+CMDLINE_PARAM(ktest_family, "ktest.", CMDLINE_STRING,
+	      "ktest.<name>=...: what the scenario tells a test about the machine");
+CMDLINE_PARAM(dma_debug, "dma_debug", CMDLINE_BOOL,
+	      "check every DMA API call (Linux's CONFIG_DMA_API_DEBUG)");
+
+/* Parse the command line, name what is wrong in it, and apply the
+ * switches that matter this early. */
 static void boot_parse_cmdline(void)
 {
 	uint64_t level;
 	int err = cmdline_parse(&kernel_cmdline, boot_info.cmdline);
 
-	if (err)
-		pr_err("command line: %s; using what could be parsed",
-		       err == -E2BIG ? "too long or too many words" : "unterminated quote");
+	if (err == -E2BIG)
+		pr_err("command line: more than %d words or %d bytes (CMDLINE_MAX_PARAMS, "
+		       "BOOT_CMDLINE_MAX); the rest is dropped", CMDLINE_MAX_PARAMS,
+		       BOOT_CMDLINE_MAX - 1);
+	else if (err)
+		pr_err("command line: unterminated quote; the value runs to the end");
 	if (cmdline_get_u64(&kernel_cmdline, "loglevel", &level) == 0)
 		log_set_level((int)level);
 	pr_info("command line: \"%s\"", boot_info.cmdline);
+	cmdline_check(&kernel_cmdline);
 }
 
 /* The memory manager, in the order its pieces depend on each other. */
@@ -110,16 +125,37 @@ static void boot_time_init(void)
  * the API checker, both from the command line. */
 static void boot_dma_init(void)
 {
+	bool check = cmdline_get_bool(&kernel_cmdline, "dma_debug", false);
+
 	swiotlb_init_from_cmdline(&kernel_cmdline);
-	dma_debug_init(cmdline_get_bool(&kernel_cmdline, "dma_debug", false));
+	dma_debug_init(check);
+	pr_info("DMA-API checker %s", check ? "on (dma_debug=on)" :
+		"off (dma_debug=on checks every DMA API call)");
 }
 
 /* Interrupts: park the PICs, bring up the LAPIC, then let them in. */
 static void boot_irq_init(void)
 {
 	pic_disable();
-	if (lapic_init() == 0)
-		local_irq_enable();
+	if (lapic_init() != 0)
+		return;
+	ioapic_init();        /* wired interrupts: ISA IRQs and PCI INTx */
+	local_irq_enable();
+}
+
+extern const struct ktest_suite *const __start_ktest_suites[];
+extern const struct ktest_suite *const __stop_ktest_suites[];
+
+/* A filter that selected nothing is a mistake, not a pass: list what
+ * there is and end with a status of its own. */
+static void boot_no_tests(const char *filter)
+{
+	pr_err("ktest: \"%s\" matches no suite or case; the suites are:", filter);
+	for (const struct ktest_suite *const *sp = __start_ktest_suites;
+	     sp < __stop_ktest_suites; sp++)
+		pr_info("ktest:   %s%s", (*sp)->name,
+			(*sp)->flags & KTEST_EXPLICIT ? " (runs only when named exactly)" : "");
+	power_off(EXIT_TESTS_NONE);
 }
 
 /* Run the in-kernel tests the command line asked for, then power off. */
@@ -130,9 +166,9 @@ static void boot_run_tests(const char *filter)
 
 	pr_info("running in-kernel tests matching \"%s\"", filter);
 	rc = ktest_run(filter, &tot);
-	if (tot.suites == 0)
-		pr_err("ktest: no suite matches \"%s\"", filter);
-	power_off(rc == 0 && tot.suites ? EXIT_TESTS_PASS : EXIT_TESTS_FAIL);
+	if (tot.suites == 0 || tot.pass + tot.fail + tot.skip == 0)
+		boot_no_tests(filter);
+	power_off(rc == 0 ? EXIT_TESTS_PASS : EXIT_TESTS_FAIL);
 }
 
 void kernel_main(const struct boot_info *bi)

@@ -11,6 +11,7 @@
  *   0x10  33            ktest run finished, no case failed
  *   0x11  35            ktest run finished, some case failed
  *   0x12  37            crash: panic or unexpected CPU exception
+ *   0x13  39            ktest= matched no suite or case (they are listed)
  *
  * Without the device (e.g. `make run`), power_off() halts the CPU instead.
  */
@@ -24,6 +25,7 @@ enum exit_status {
 	EXIT_TESTS_PASS = 0x10,
 	EXIT_TESTS_FAIL = 0x11,
 	EXIT_CRASH      = 0x12,
+	EXIT_TESTS_NONE = 0x13,
 };
 
 void power_off(enum exit_status status) __attribute__((noreturn));

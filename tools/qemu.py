@@ -49,12 +49,14 @@ EXIT_POWEROFF = 1   # v=0x00: normal power-off, no tests requested
 EXIT_PASS = 33      # v=0x10: ktest run finished, nothing failed
 EXIT_FAIL = 35      # v=0x11: ktest run finished, some case failed
 EXIT_CRASH = 37     # v=0x12: kernel panic or unexpected CPU exception
+EXIT_NO_TESTS = 39  # v=0x13: ktest= matched no suite or case (the suites are listed)
 
 EXIT_STATUS = {
     EXIT_POWEROFF: "kernel powered off (no tests requested)",
     EXIT_PASS: "ktest run finished, nothing failed",
     EXIT_FAIL: "ktest run finished, some case failed",
     EXIT_CRASH: "kernel panic or unexpected CPU exception",
+    EXIT_NO_TESTS: "ktest= matched no suite or case (the kernel listed the suites)",
 }
 
 # Trace events that reveal driver bugs; see docs/testing.md.

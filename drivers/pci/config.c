@@ -205,7 +205,9 @@ const struct pci_config_ops pci_cf8_ops = {
 
 /* ---- pci_init ---- */
 
-/* Read `pci=legacy,assign-busses`. */
+CMDLINE_PARAM(pci, "pci", CMDLINE_STRING,
+	      "comma list: legacy (ports 0xcf8/0xcfc), assign-busses, nomsi (INTx only)");
+/* Read `pci=legacy,assign-busses,nomsi`. */
 static void pci_parse_cmdline(void)
 {
 	const char *opt = cmdline_get(&kernel_cmdline, "pci");
@@ -218,6 +220,8 @@ static void pci_parse_cmdline(void)
 			pci_cfg.legacy = true;
 		else if (len == 13 && !memcmp(opt, "assign-busses", 13))
 			pci_cfg.assign = true;
+		else if (len == 5 && !memcmp(opt, "nomsi", 5))
+			pci_no_msi();             /* INTx only (drivers/pci/irq.c) */
 		else
 			pr_warn("pci=: unknown option \"%.*s\" ignored", (int)len, opt);
 		opt = end ? end + 1 : NULL;

@@ -195,8 +195,7 @@ void pci_iounmap(struct pci_dev *pdev, unsigned bar)
 
 void pci_release_resources(struct pci_dev *pdev)
 {
-	pci_disable_msix(pdev);
-	pci_disable_msi(pdev);
+	pci_free_irq_vectors(pdev);
 	for (unsigned i = 0; i < pdev->num_bars; i++)
 		pci_iounmap(pdev, i);
 	pci_clear_master(pdev);

@@ -103,10 +103,30 @@ const char *pci_bar_kind(const struct pci_bar *bar);
  */
 void pci_read_caps(struct pci_dev *pdev);
 
-/* ---- drivers and MSI (driver.c, msi.c) ---- */
+/* ---- drivers and interrupt vectors (driver.c, irq.c, msi.c) ---- */
 
-/* Release what a driver left behind: MSI, MSI-X, mappings, bus mastering. */
+/* Release what a driver left behind: vectors, mappings, bus mastering. */
 void pci_release_resources(struct pci_dev *pdev);
+
+/*
+ * The rungs of pci_alloc_irq_vectors() (irq.c): turn MSI-X or MSI on with
+ * between @min and @max vectors, each masked where the device can mask,
+ * and fill pdev->irq.descs. On failure nothing has changed and @why (of
+ * @len bytes) says why in a few words.
+ * Return: the number of vectors, or -ENODEV (no capability), -ENOSPC
+ * (fewer than @min), -EINVAL (MSI-X table outside its BAR), -ENOMEM.
+ */
+int pci_msix_enable_range(struct pci_dev *pdev, unsigned min, unsigned max,
+			  char *why, size_t len);
+int pci_msi_enable_range(struct pci_dev *pdev, unsigned min, unsigned max,
+			 char *why, size_t len);
+/* Turn MSI-X or MSI off and free its vectors, INTx allowed again. */
+void pci_msix_shutdown(struct pci_dev *pdev);
+void pci_msi_shutdown(struct pci_dev *pdev);
+
+/* Format a refusal into @why; return @err. */
+int pci_irq_why(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* ---- the table (show.c) ---- */
 

@@ -21,14 +21,15 @@
  *   {
  *           regs = pci_iomap(pdev, 0);
  *           pci_set_master(pdev);
- *           vector = pci_enable_msi(pdev, edu_irq, state);
+ *           n = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
+ *           err = request_irq(pci_irq_vector(pdev, 0), edu_irq, IRQF_SHARED, "edu", state);
  *   }
  *   static const struct pci_device_id edu_ids[] = { { PCI_DEVICE(0x1234, 0x11e8) }, { 0 } };
  *   static struct pci_driver edu_driver = { "edu", edu_ids, edu_probe, edu_remove };
  *   PCI_DRIVER(edu_driver);
  *
  * When a driver is removed, the core releases what the driver took through
- * this API: MSI and MSI-X vectors and mappings, pci_iomap() mappings, bus
+ * this API: interrupt vectors (MSI, MSI-X, INTx), pci_iomap() mappings, bus
  * mastering. docs/pci.md tells the whole story.
  */
 #ifndef DRIVERS_PCI_PCI_H
@@ -77,13 +78,18 @@ struct pci_cap {
 	bool extended;        /* found in the list at 0x100 (PCI Express) */
 };
 
-/* What MSI and MSI-X hold while on; all zero while off. */
+struct irq_desc;
+
+/* What pci_alloc_irq_vectors() set up; all zero while nothing is. */
 struct pci_irq_state {
-	uint8_t msi_vector;            /* CPU vector while MSI is on, else 0 */
+	unsigned type;                 /* PCI_IRQ_MSIX, PCI_IRQ_MSI, PCI_IRQ_INTX or 0 */
+	unsigned nvec;                 /* vectors the driver got */
+	struct irq_desc **descs;       /* MSI, MSI-X: one per vector (the whole MSI block) */
+	unsigned ndescs;
+	unsigned intx_irq;             /* INTx: the I/O APIC line's vector */
 	uint16_t msix_entries;         /* MSI-X table size while MSI-X is on, else 0 */
 	volatile uint32_t *msix_table; /* the table, ioremap()ed, 4 words per entry */
 	volatile uint64_t *msix_pba;   /* the pending bit array, ioremap()ed */
-	uint8_t *msix_vectors;         /* CPU vector of each entry, 0 if unused */
 };
 
 struct pci_driver;
@@ -148,8 +154,9 @@ static inline bool pci_is_bridge(const struct pci_dev *pdev)
  *
  * Needs the memory manager (ioremap, kmalloc), ACPI (the MCFG) and the
  * interrupt vectors. Reads `pci=` from the command line: a comma list of
- * `legacy` (use ports 0xCF8/0xCFC even if ECAM exists) and `assign-busses`
- * (renumber every bridge instead of keeping the firmware's numbers).
+ * `legacy` (use ports 0xCF8/0xCFC even if ECAM exists), `assign-busses`
+ * (renumber every bridge instead of keeping the firmware's numbers) and
+ * `nomsi` (interrupts through INTx only: pci_no_msi()).
  * Return: 0, or -ENODEV if configuration space cannot be reached.
  */
 int pci_init(void);
@@ -243,46 +250,53 @@ void *pci_iomap(struct pci_dev *pdev, unsigned bar);
 /* Undo pci_iomap(). */
 void pci_iounmap(struct pci_dev *pdev, unsigned bar);
 
-/* ---- message signalled interrupts ---- */
+/* ---- interrupt vectors: MSI-X, MSI, INTx ---- */
+
+#define PCI_IRQ_INTX       (1u << 0)   /* the INTx pin, through the I/O APIC */
+#define PCI_IRQ_LEGACY     PCI_IRQ_INTX
+#define PCI_IRQ_MSI        (1u << 1)
+#define PCI_IRQ_MSIX       (1u << 2)
+#define PCI_IRQ_ALL_TYPES  (PCI_IRQ_INTX | PCI_IRQ_MSI | PCI_IRQ_MSIX)
 
 /**
- * pci_enable_msi - deliver @pdev's interrupt as one MSI to @fn.
- * @fn: runs in interrupt context with @ctx; the dispatcher sends the EOI
- * Allocates a vector, writes the message into the MSI capability,
- * enables MSI and disables INTx. The device also needs bus mastering
- * (pci_set_master()) to send the message.
- * Return: the CPU vector, or -ENODEV (no MSI capability), -EBUSY (MSI or
- * MSI-X already on), -ENOSPC (no vector).
+ * pci_alloc_irq_vectors - between @min_vecs and @max_vecs interrupt vectors
+ * for @pdev, trying MSI-X, then MSI, then INTx, as @flags allow.
+ *
+ * MSI-X gives up to its table size, one vector per entry; MSI up to what
+ * the capability offers (Multiple Message Capable), as an aligned block;
+ * INTx one vector, and only if @min_vecs is 1: the line the firmware wrote
+ * to PCI_INTERRUPT_LINE, through the I/O APIC (docs/pci.md, "INTx").
+ * `pci=nomsi` leaves only INTx. Each vector stays masked (where the device
+ * can mask) until request_irq(pci_irq_vector(pdev, i), ...) unmasks it.
+ * MSI and MSI-X need bus mastering (pci_set_master()) to be delivered.
+ * Return: the number of vectors, or -EINVAL (bad arguments), -EBUSY
+ * (vectors already allocated), -ENOSPC (fewer than @min_vecs available),
+ * -ENODEV (no kind @flags allows exists); a refusal changes nothing and
+ * is logged naming the device and each kind's reason.
  */
-int pci_enable_msi(struct pci_dev *pdev, irq_handler_t fn, void *ctx);
-/* Turn MSI off, free its vector, allow INTx again. */
-void pci_disable_msi(struct pci_dev *pdev);
+int pci_alloc_irq_vectors(struct pci_dev *pdev, unsigned min_vecs, unsigned max_vecs,
+			  unsigned flags);
 
-/**
- * pci_enable_msix - turn on MSI-X with every entry masked.
- * Maps the table and the pending bit array (from the BARs the capability
- * names) and disables INTx. Entries then get handlers through
- * pci_msix_request().
- * Return: the number of table entries, or -ENODEV (no MSI-X), -EBUSY (MSI
- * or MSI-X already on), -EINVAL (table outside its BAR), -ENOMEM.
- */
-int pci_enable_msix(struct pci_dev *pdev);
-/* Mask every entry, free every vector, unmap, turn MSI-X off, allow INTx. */
-void pci_disable_msix(struct pci_dev *pdev);
+/* The irq (CPU vector) of vector @nr, for request_irq(); -EINVAL if none. */
+int pci_irq_vector(struct pci_dev *pdev, unsigned nr);
 
-/**
- * pci_msix_request - give MSI-X entry @entry a vector and handler, unmasked.
- * Return: the CPU vector, or -EINVAL (no such entry, MSI-X off), -EBUSY
- * (entry in use), -ENOSPC (no vector).
- */
-int pci_msix_request(struct pci_dev *pdev, unsigned entry, irq_handler_t fn, void *ctx);
-/* Mask @entry and free its vector. */
-void pci_msix_free(struct pci_dev *pdev, unsigned entry);
-/* Set or clear @entry's mask bit: a masked entry holds its message pending. */
+/* Give back what pci_alloc_irq_vectors() took; free_irq() every handler first. */
+void pci_free_irq_vectors(struct pci_dev *pdev);
+
+/* Vectors the MSI capability offers / MSI-X table entries; -EINVAL if absent. */
+int pci_msi_vec_count(const struct pci_dev *pdev);
+int pci_msix_vec_count(const struct pci_dev *pdev);
+
+/* `pci=nomsi`: pci_alloc_irq_vectors() uses INTx only from now on. */
+void pci_no_msi(void);
+/* False after pci_no_msi(). */
+bool pci_msi_enabled(void);
+
+/* Set or clear MSI-X @entry's mask bit: a masked entry holds its message pending. */
 void pci_msix_mask(struct pci_dev *pdev, unsigned entry, bool masked);
 /* Does the pending bit array show @entry waiting? */
 bool pci_msix_pending(const struct pci_dev *pdev, unsigned entry);
-/* Read entry @entry back from the table. Return: 0, or -EINVAL. */
+/* Read MSI-X entry @entry back from the table. Return: 0, or -EINVAL. */
 int pci_msix_read_entry(const struct pci_dev *pdev, unsigned entry,
 			struct msi_msg *msg, bool *masked);
 

@@ -16,6 +16,14 @@
  * bridge with `pci=assign-busses`: depth first, subordinate first set wide
  * open, then narrowed to the highest bus found behind it.
  *
+ * A segment can have more than one root bus: a second host bridge (QEMU's
+ * `-device pxb-pcie,bus_nr=N`) starts its own hierarchy at bus N, which no
+ * bridge on bus 0 leads to; only the DSDT's _BBN names it, and there is no
+ * AML interpreter here. So after the start bus's hierarchy, every other
+ * bus number of the range that no bridge claims is probed for devices
+ * (Linux's pcibios_fixup_peer_bridges() does the same without ACPI): at
+ * most 255 x 32 Vendor ID reads, cheap through ECAM and CF8 alike.
+ *
  * QEMU: `-device pcie-root-port,id=rp0,chassis=1,slot=1` makes a PCI
  * Express root port (a bridge; devices go behind it with bus=rp0), and
  * `-device pci-bridge,id=br0,chassis_nr=2` a conventional PCI-to-PCI
@@ -299,6 +307,69 @@ static uint8_t pci_scan_bus(uint16_t seg, uint8_t bus, uint8_t limit, struct pci
 				assign_all);
 }
 
+/* ---- other root buses ---- */
+
+/* Is @bus behind some bridge of @seg (inside its secondary-subordinate range)? */
+static bool pci_bus_claimed(uint16_t seg, uint8_t bus)
+{
+	const struct pci_dev *d;
+
+	for (d = pci_bus.head; d; d = d->next)
+		if (pci_is_bridge(d) && d->segment == seg && d->secondary &&
+		    bus >= d->secondary && bus <= d->subordinate)
+			return true;
+	return false;
+}
+
+/* The highest bus number a root bus at @bus may hand its bridges: just
+ * below the next bus already in use (one with devices, or a bridge's). */
+static uint8_t pci_root_bus_limit(uint16_t seg, uint8_t bus, uint8_t bus_end)
+{
+	const struct pci_dev *d;
+	uint8_t limit = bus_end;
+
+	for (d = pci_bus.head; d; d = d->next) {
+		if (d->segment != seg)
+			continue;
+		if (d->bus > bus && d->bus <= limit)
+			limit = (uint8_t)(d->bus - 1);
+		if (pci_is_bridge(d) && d->secondary > bus && d->secondary <= limit)
+			limit = (uint8_t)(d->secondary - 1);
+	}
+	return limit;
+}
+
+/* Does @bus hold any function? Slot by slot, function 0 only. */
+static bool pci_bus_populated(uint16_t seg, uint8_t bus)
+{
+	for (unsigned slot = 0; slot < PCI_SLOTS_PER_BUS; slot++)
+		if (pci_function_present(seg, bus, PCI_DEVFN(slot, 0)))
+			return true;
+	return false;
+}
+
+/* Scan every bus number above the start bus that no bridge claims, as a
+ * root bus of its own (another host bridge's). Return: root buses found. */
+static unsigned pci_scan_peer_roots(const struct pci_scan_params *params)
+{
+	unsigned roots = 0;
+
+	for (unsigned b = params->bus_start + 1u; b <= params->bus_end; b++) {
+		uint8_t bus = (uint8_t)b;
+
+		if (pci_bus_claimed(params->segment, bus) ||
+		    !pci_bus_populated(params->segment, bus))
+			continue;
+		pr_info("segment %04x: bus %02x is a root bus of its own (no bridge leads to it)",
+			params->segment, bus);
+		b = pci_scan_bus(params->segment, bus,
+				 pci_root_bus_limit(params->segment, bus, params->bus_end), NULL,
+				 params->assign_busses);
+		roots++;
+	}
+	return roots;
+}
+
 /* ---- requester IDs ---- */
 
 /* Is the bus below bridge @br PCI Express (else conventional PCI)? */
@@ -362,6 +433,7 @@ unsigned pci_scan_segment(const struct pci_scan_params *params)
 	pci_bus.seg[pci_bus.nseg++] = *params;
 	pci_scan_bus(params->segment, params->bus_start, params->bus_end, NULL,
 		     params->assign_busses);
+	pci_scan_peer_roots(params);
 	for (pdev = before ? before->next : pci_bus.head; pdev; pdev = pdev->next, count++)
 		pdev->dma_alias = pci_dma_alias(pdev);
 	pci_assign_unassigned(params->segment);

@@ -17,6 +17,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/page_alloc.h"
 #include "kernel/mm/paging.h"
@@ -41,6 +42,17 @@ void acpi_report(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vwrite(level, LOG_PREFIX, fmt, ap);
 	va_end(ap);
+}
+
+/* The parsers' memory (the DMAR's arrays): kmalloc, zeroed. */
+void *acpi_zalloc(size_t size)
+{
+	return kzalloc(size, GFP_KERNEL);
+}
+
+void acpi_free(void *p)
+{
+	kfree(p);
 }
 
 /* Is every byte from @first to @last inside the memory map? Regions are
@@ -87,6 +99,9 @@ static const void *acpi_kernel_map(void *ctx, uint64_t phys, uint64_t len)
 	return phys_to_virt(phys);
 }
 
+CMDLINE_PARAM(acpi_dump, "acpi.dump", CMDLINE_FLAG,
+	      "hexdump the RSDP, the root table and every ACPI table at boot");
+
 static const struct acpi_mem acpi_kernel_mem = { acpi_kernel_map, NULL };
 
 /* A parser's verdict: usable (complete, or what fitted), or skipped. */
@@ -94,7 +109,8 @@ static bool acpi_accept(const char *name, int err)
 {
 	if (err == 0 || err == -E2BIG)
 		return true;
-	pr_err("%s is malformed and will not be used", name);
+	pr_err("%s %s and will not be used", name,
+	       err == -ENOMEM ? "does not fit in memory" : "is malformed");
 	return false;
 }
 
@@ -120,6 +136,7 @@ int acpi_init(uint64_t rsdp_phys)
 {
 	int err;
 
+	acpi_dmar_free(&acpi.dmar);  /* a second call rebuilds everything */
 	memset(&acpi, 0, sizeof(acpi));
 	if (rsdp_phys == 0) {
 		pr_err("the boot path found no RSDP; running without ACPI");

@@ -19,8 +19,11 @@
  * keeps the results; the rest of the kernel reads them through
  * acpi_get_info().
  *
- * Fixed-size arrays hold the results (limits below). A table with more
- * entries than fit is reported and the first ones are kept.
+ * Fixed-size arrays hold most results (limits below); a table with more
+ * entries than fit is reported, naming the limit, and the first ones are
+ * kept. The DMAR's units, regions and device scopes have no limit: QEMU
+ * lists every root-bus device as a scope, so they live in arrays the
+ * parser allocates (acpi_dmar_free() gives them back).
  */
 #ifndef KERNEL_ACPI_ACPI_H
 #define KERNEL_ACPI_ACPI_H
@@ -36,10 +39,6 @@
 #define ACPI_MAX_IOAPICS       8
 #define ACPI_MAX_OVERRIDES     16  /* interrupt source overrides */
 #define ACPI_MAX_LAPIC_NMIS    16  /* local APIC NMI connections */
-#define ACPI_DMAR_MAX_DRHDS    8   /* remapping hardware units (IOMMUs) */
-#define ACPI_DMAR_MAX_RMRRS    8   /* reserved memory regions */
-#define ACPI_DMAR_MAX_ATSRS    4   /* root-port ATS capability reports */
-#define ACPI_DMAR_MAX_SCOPES   16  /* device scopes per DRHD, RMRR or ATSR */
 #define ACPI_DMAR_MAX_PATH     8   /* dev.fn hops in one device scope path */
 
 /* ---- the tables found ---- */
@@ -216,7 +215,7 @@ struct acpi_dmar_drhd {
 	bool include_pci_all;    /* covers every device of the segment that no
 	                            other unit lists */
 	uint8_t size;            /* register set spans 2^size 4 KiB pages (0: one) */
-	struct acpi_dmar_scope scopes[ACPI_DMAR_MAX_SCOPES];
+	struct acpi_dmar_scope *scopes;  /* @scope_count, in acpi_dmar.scope_pool */
 	unsigned scope_count;
 };
 
@@ -226,7 +225,7 @@ struct acpi_dmar_rmrr {
 	uint64_t base;           /* first byte */
 	uint64_t limit;          /* last byte */
 	uint16_t segment;
-	struct acpi_dmar_scope scopes[ACPI_DMAR_MAX_SCOPES];
+	struct acpi_dmar_scope *scopes;  /* @scope_count, in acpi_dmar.scope_pool */
 	unsigned scope_count;
 };
 
@@ -234,7 +233,7 @@ struct acpi_dmar_rmrr {
 struct acpi_dmar_atsr {
 	uint16_t segment;
 	bool all_ports;          /* every root port of the segment */
-	struct acpi_dmar_scope scopes[ACPI_DMAR_MAX_SCOPES];
+	struct acpi_dmar_scope *scopes;  /* @scope_count, in acpi_dmar.scope_pool */
 	unsigned scope_count;
 };
 
@@ -243,15 +242,18 @@ struct acpi_dmar_atsr {
 #define ACPI_DMAR_X2APIC_OPT_OUT   (1u << 1)
 #define ACPI_DMAR_DMA_CTRL_OPT_IN  (1u << 2)
 
+/* Every array is allocated to the table's own counts (NULL when 0). */
 struct acpi_dmar {
 	uint8_t host_address_width; /* bits of DMA address the platform decodes */
 	uint8_t flags;              /* ACPI_DMAR_* */
-	struct acpi_dmar_drhd drhds[ACPI_DMAR_MAX_DRHDS];
+	struct acpi_dmar_drhd *drhds;
 	unsigned drhd_count;
-	struct acpi_dmar_rmrr rmrrs[ACPI_DMAR_MAX_RMRRS];
+	struct acpi_dmar_rmrr *rmrrs;
 	unsigned rmrr_count;
-	struct acpi_dmar_atsr atsrs[ACPI_DMAR_MAX_ATSRS];
+	struct acpi_dmar_atsr *atsrs;
 	unsigned atsr_count;
+	struct acpi_dmar_scope *scope_pool; /* every kept scope, in table order */
+	unsigned scope_total;
 	unsigned other_count;       /* structures of other types, skipped */
 };
 
@@ -333,6 +335,24 @@ int acpi_parse_fadt(const void *table, size_t len, struct acpi_fadt *out);
  */
 int acpi_parse_madt(const void *table, size_t len, struct acpi_madt *out);
 
+/* Where an ISA IRQ arrives at the I/O APICs, and how it is signalled. */
+struct acpi_irq_route {
+	uint32_t gsi;           /* global system interrupt */
+	bool level;             /* level-triggered (else edge) */
+	bool active_low;        /* asserted low (else high) */
+	bool overridden;        /* an interrupt source override said so */
+};
+
+/**
+ * acpi_madt_isa_route - resolve ISA IRQ @irq through @madt's interrupt
+ * source overrides (ACPI 6.4, 5.2.12.5); without one it arrives at GSI @irq.
+ * @pci: the signal is a PCI INTx the chipset steers onto that IRQ, so where
+ *       an override (or its absence) "conforms to the bus", take PCI's
+ *       level/active-low instead of ISA's edge/active-high.
+ */
+void acpi_madt_isa_route(const struct acpi_madt *madt, unsigned irq, bool pci,
+			 struct acpi_irq_route *out);
+
 /**
  * acpi_parse_mcfg - read the MCFG: ECAM regions.
  * @table: the table; @len: bytes readable at @table; @out: result
@@ -348,10 +368,22 @@ int acpi_parse_hpet(const void *table, size_t len, struct acpi_hpet *out);
 /**
  * acpi_parse_dmar - read the DMAR: DRHDs, RMRRs and ATSRs with their scopes.
  * @table: the table; @len: bytes readable at @table; @out: result
+ *
  * Other remapping structures (RHSA, ANDD, SATC, ...) are length-checked,
- * counted in @out->other_count and skipped.
+ * counted in @out->other_count and skipped. Two passes: the first checks
+ * and counts, the second fills arrays of exactly those sizes, so any
+ * number of units and scopes is kept. @out is overwritten, not freed:
+ * give a previous result to acpi_dmar_free() first. Besides the codes
+ * above: -ENOMEM (reported, @out zeroed) if the arrays cannot be had;
+ * -E2BIG only for a scope path longer than ACPI_DMAR_MAX_PATH.
  */
 int acpi_parse_dmar(const void *table, size_t len, struct acpi_dmar *out);
+
+/**
+ * acpi_dmar_free - give back what acpi_parse_dmar() allocated; zero @dmar.
+ * @dmar: a parsed DMAR, or a zeroed one (then nothing happens)
+ */
+void acpi_dmar_free(struct acpi_dmar *dmar);
 
 /* ---- the RSDP walk, over any memory ---- */
 

@@ -28,10 +28,16 @@ struct dmar_span {
 	size_t end;              /* offset just past it */
 };
 
-/* Structures offered per array, kept or not, and whether anything did not fit. */
-struct dmar_seen {
-	unsigned drhds, rmrrs, atsrs;
-	bool overflow;
+/*
+ * One pass over the remapping structures. The first (fill false) checks
+ * everything and counts; the second writes into arrays of those sizes,
+ * so the counters double as the next free index of each array.
+ */
+struct dmar_walk {
+	struct acpi_dmar *out;
+	bool fill;
+	unsigned drhds, rmrrs, atsrs, scopes;
+	bool overflow;           /* a scope path too long to keep was dropped */
 };
 
 static const char *dmar_type_name(uint16_t type)
@@ -122,14 +128,12 @@ static int dmar_scope_read(const struct dmar_span *sp, size_t off, unsigned hops
 	return 0;
 }
 
-/* Read the device scopes that fill the rest of a structure, from @off.
- * A scope that does not fit (too many, or too long a path) is dropped and
- * flagged in @overflow; a malformed one fails the structure. */
-static int dmar_scopes(const struct dmar_span *sp, size_t off, struct acpi_dmar_scope *scopes,
-		       unsigned *count, bool *overflow)
+/* Read the device scopes that fill the rest of a structure, from @off,
+ * into the next entries of the scope pool. A path too long to keep is
+ * dropped and flagged; a malformed scope fails the structure. */
+static int dmar_scopes(const struct dmar_span *sp, size_t off, struct dmar_walk *w,
+		       struct acpi_dmar_scope **first, unsigned *count)
 {
-	unsigned seen = 0;
-
 	for (size_t len; off < sp->end; off += len) {
 		struct acpi_dmar_scope *out = NULL;
 		unsigned hops;
@@ -139,30 +143,32 @@ static int dmar_scopes(const struct dmar_span *sp, size_t off, struct acpi_dmar_
 			return -EINVAL;
 		hops = (unsigned)((len - sizeof(struct acpi_dmar_scope_struct)) / ACPI_DMAR_HOP_SIZE);
 		if (hops > ACPI_DMAR_MAX_PATH) {
-			acpi_report(LOG_ERR, "DMAR: %s at offset %#zx: device scope at offset %#zx: "
-				    "path of %u hops, more than the %u kept; scope dropped",
-				    sp->what, sp->start, off, hops, ACPI_DMAR_MAX_PATH);
-			*overflow = true;
-		} else if (seen++ < ACPI_DMAR_MAX_SCOPES) {
-			out = &scopes[(*count)++];
+			if (!w->fill)
+				acpi_report(LOG_ERR, "DMAR: %s at offset %#zx: device scope at offset "
+					    "%#zx: path of %u hops, more than the %u kept "
+					    "(ACPI_DMAR_MAX_PATH); scope dropped",
+					    sp->what, sp->start, off, hops, ACPI_DMAR_MAX_PATH);
+			w->overflow = true;
+		} else {
+			if (w->fill) {
+				out = &w->out->scope_pool[w->scopes];
+				if (*count == 0)
+					*first = out;
+			}
+			w->scopes++;
+			(*count)++;
 		}
 		if (dmar_scope_read(sp, off, hops, out))
 			return -EINVAL;
 	}
-	if (seen > *count) {
-		acpi_report(LOG_ERR, "DMAR: %s at offset %#zx: %u device scopes, only the first %u "
-			    "are kept", sp->what, sp->start, seen, *count);
-		*overflow = true;
-	}
 	return 0;
 }
 
-/* A DRHD: one IOMMU. Read aside first, so that its scopes are checked
- * even when the array is full. */
-static int dmar_drhd(const struct dmar_span *sp, struct acpi_dmar *out, struct dmar_seen *seen)
+/* A DRHD: one IOMMU. */
+static int dmar_drhd(const struct dmar_span *sp, struct dmar_walk *w)
 {
 	const struct acpi_dmar_drhd_struct *d = (const void *)(sp->table + sp->start);
-	struct acpi_dmar_drhd unit = { 0 }, *slot;
+	struct acpi_dmar_drhd unit = { 0 };
 
 	if (d->register_base_address == 0 || d->register_base_address % ACPI_DMAR_PAGE_SIZE) {
 		acpi_report(LOG_ERR, "DMAR: DRHD at offset %#zx: Register Base Address %#llx is "
@@ -174,21 +180,21 @@ static int dmar_drhd(const struct dmar_span *sp, struct acpi_dmar *out, struct d
 	unit.segment = d->segment_number;
 	unit.include_pci_all = d->flags & ACPI_DMAR_DRHD_INCLUDE_PCI_ALL;
 	unit.size = d->size & ACPI_DMAR_DRHD_SIZE_MASK;
-	if (dmar_scopes(sp, sp->start + sizeof(*d), unit.scopes, &unit.scope_count, &seen->overflow))
+	if (dmar_scopes(sp, sp->start + sizeof(*d), w, &unit.scopes, &unit.scope_count))
 		return -EINVAL;
-	slot = ACPI_NEXT_SLOT(out->drhds, out->drhd_count, seen->drhds);
-	if (slot)
-		*slot = unit;
+	if (w->fill)
+		w->out->drhds[w->drhds] = unit;
+	w->drhds++;
 	return 0;
 }
 
 /* An RMRR: a whole number of 4 KiB pages, base to limit inclusive. */
-static int dmar_rmrr(const struct dmar_span *sp, struct acpi_dmar *out, struct dmar_seen *seen)
+static int dmar_rmrr(const struct dmar_span *sp, struct dmar_walk *w)
 {
 	const struct acpi_dmar_rmrr_struct *r = (const void *)(sp->table + sp->start);
 	uint64_t base = r->reserved_memory_region_base_address;
 	uint64_t limit = r->reserved_memory_region_limit_address;
-	struct acpi_dmar_rmrr region = { 0 }, *slot;
+	struct acpi_dmar_rmrr region = { 0 };
 
 	if (limit < base || base % ACPI_DMAR_PAGE_SIZE || (limit + 1) % ACPI_DMAR_PAGE_SIZE) {
 		acpi_report(LOG_ERR, "DMAR: RMRR at offset %#zx: Base Address %#llx and Limit "
@@ -199,51 +205,48 @@ static int dmar_rmrr(const struct dmar_span *sp, struct acpi_dmar *out, struct d
 	region.base = base;
 	region.limit = limit;
 	region.segment = r->segment_number;
-	if (dmar_scopes(sp, sp->start + sizeof(*r), region.scopes, &region.scope_count,
-			&seen->overflow))
+	if (dmar_scopes(sp, sp->start + sizeof(*r), w, &region.scopes, &region.scope_count))
 		return -EINVAL;
-	slot = ACPI_NEXT_SLOT(out->rmrrs, out->rmrr_count, seen->rmrrs);
-	if (slot)
-		*slot = region;
+	if (w->fill)
+		w->out->rmrrs[w->rmrrs] = region;
+	w->rmrrs++;
 	return 0;
 }
 
 /* An ATSR: root ports (all of them, or the scopes listed) with ATS. */
-static int dmar_atsr(const struct dmar_span *sp, struct acpi_dmar *out, struct dmar_seen *seen)
+static int dmar_atsr(const struct dmar_span *sp, struct dmar_walk *w)
 {
 	const struct acpi_dmar_atsr_struct *a = (const void *)(sp->table + sp->start);
-	struct acpi_dmar_atsr ports = { 0 }, *slot;
+	struct acpi_dmar_atsr ports = { 0 };
 
 	ports.segment = a->segment_number;
 	ports.all_ports = a->flags & ACPI_DMAR_ATSR_ALL_PORTS;
-	if (dmar_scopes(sp, sp->start + sizeof(*a), ports.scopes, &ports.scope_count,
-			&seen->overflow))
+	if (dmar_scopes(sp, sp->start + sizeof(*a), w, &ports.scopes, &ports.scope_count))
 		return -EINVAL;
-	slot = ACPI_NEXT_SLOT(out->atsrs, out->atsr_count, seen->atsrs);
-	if (slot)
-		*slot = ports;
+	if (w->fill)
+		w->out->atsrs[w->atsrs] = ports;
+	w->atsrs++;
 	return 0;
 }
 
 /* One remapping structure, its length checked: read it, or count it as
  * one of the types Busmaster skips. */
-static int dmar_struct(const struct dmar_span *sp, uint16_t type, struct acpi_dmar *out,
-		       struct dmar_seen *seen)
+static int dmar_struct(const struct dmar_span *sp, uint16_t type, struct dmar_walk *w)
 {
 	switch (type) {
-	case ACPI_DMAR_TYPE_DRHD: return dmar_drhd(sp, out, seen);
-	case ACPI_DMAR_TYPE_RMRR: return dmar_rmrr(sp, out, seen);
-	case ACPI_DMAR_TYPE_ATSR: return dmar_atsr(sp, out, seen);
+	case ACPI_DMAR_TYPE_DRHD: return dmar_drhd(sp, w);
+	case ACPI_DMAR_TYPE_RMRR: return dmar_rmrr(sp, w);
+	case ACPI_DMAR_TYPE_ATSR: return dmar_atsr(sp, w);
 	default:
-		out->other_count++;
+		if (w->fill)
+			w->out->other_count++;
 		return 0;
 	}
 }
 
 /* Walk the remapping structures: each names its own length, which must
  * cover its fixed part and stay inside the table. */
-static int dmar_structs(const uint8_t *t, size_t length, struct acpi_dmar *out,
-			struct dmar_seen *seen)
+static int dmar_structs(const uint8_t *t, size_t length, struct dmar_walk *w)
 {
 	for (size_t off = sizeof(struct acpi_dmar_table), len; off < length; off += len) {
 		const struct acpi_dmar_struct *s = (const void *)(t + off);
@@ -262,27 +265,75 @@ static int dmar_structs(const uint8_t *t, size_t length, struct acpi_dmar *out,
 				    dmar_struct_min(s->type), length - off);
 			return -EINVAL;
 		}
-		if (dmar_struct(&(struct dmar_span){ t, what, off, off + len }, s->type, out, seen))
+		if (dmar_struct(&(struct dmar_span){ t, what, off, off + len }, s->type, w))
 			return -EINVAL;
 	}
 	return 0;
 }
 
-/* Report the arrays that overflowed; -E2BIG if anything was dropped. */
-static int dmar_overflow(const struct acpi_dmar *out, const struct dmar_seen *seen)
+/* An array of @n elements of @size bytes, or NULL for none; *@failed is
+ * set if @n > 0 and there is no memory. */
+static void *dmar_array(unsigned n, size_t size, bool *failed)
 {
-	int err = 0;
+	void *p = n ? acpi_zalloc(n * size) : NULL;
 
-	err |= acpi_report_overflow("DMAR", "DRHD structures", seen->drhds, out->drhd_count);
-	err |= acpi_report_overflow("DMAR", "RMRR structures", seen->rmrrs, out->rmrr_count);
-	err |= acpi_report_overflow("DMAR", "ATSR structures", seen->atsrs, out->atsr_count);
-	return err || seen->overflow ? -E2BIG : 0;
+	if (n && !p)
+		*failed = true;
+	return p;
+}
+
+/* Arrays of exactly the sizes the counting pass found. */
+static int dmar_alloc(struct acpi_dmar *out, const struct dmar_walk *w)
+{
+	bool failed = false;
+
+	out->drhds = dmar_array(w->drhds, sizeof(*out->drhds), &failed);
+	out->rmrrs = dmar_array(w->rmrrs, sizeof(*out->rmrrs), &failed);
+	out->atsrs = dmar_array(w->atsrs, sizeof(*out->atsrs), &failed);
+	out->scope_pool = dmar_array(w->scopes, sizeof(*out->scope_pool), &failed);
+	if (!failed)
+		return 0;
+	acpi_report(LOG_ERR, "DMAR: no memory for %u DRHDs, %u RMRRs, %u ATSRs and %u device "
+		    "scopes", w->drhds, w->rmrrs, w->atsrs, w->scopes);
+	acpi_dmar_free(out);
+	return -ENOMEM;
+}
+
+void acpi_dmar_free(struct acpi_dmar *dmar)
+{
+	acpi_free(dmar->drhds);
+	acpi_free(dmar->rmrrs);
+	acpi_free(dmar->atsrs);
+	acpi_free(dmar->scope_pool);
+	memset(dmar, 0, sizeof(*dmar));
+}
+
+/* Check and count, allocate, then read again into the arrays. */
+static int dmar_read(const uint8_t *t, size_t len, struct acpi_dmar *out)
+{
+	struct dmar_walk count = { .out = out }, fill = { .out = out, .fill = true };
+	int err;
+
+	if (dmar_structs(t, len, &count))
+		return -EINVAL;
+	err = dmar_alloc(out, &count);
+	if (err)
+		return err;
+	if (dmar_structs(t, len, &fill))  /* the same bytes: cannot fail now */
+		return -EINVAL;
+	out->drhd_count = fill.drhds;
+	out->rmrr_count = fill.rmrrs;
+	out->atsr_count = fill.atsrs;
+	out->scope_total = fill.scopes;
+	if (fill.drhds == 0)
+		acpi_report(LOG_WARN, "DMAR: no DRHD, so no remapping hardware is described");
+	return fill.overflow ? -E2BIG : 0;
 }
 
 int acpi_parse_dmar(const void *table, size_t len, struct acpi_dmar *out)
 {
 	const struct acpi_dmar_table *d = table;
-	struct dmar_seen seen = { 0 };
+	int err;
 
 	memset(out, 0, sizeof(*out));
 	len = acpi_check_table(table, len, "DMAR", sizeof(*d));
@@ -295,13 +346,10 @@ int acpi_parse_dmar(const void *table, size_t len, struct acpi_dmar *out)
 	}
 	out->host_address_width = (uint8_t)(d->host_address_width + 1);
 	out->flags = d->flags;
-	if (dmar_structs(table, len, out, &seen)) {
-		memset(out, 0, sizeof(*out));
-		return -EINVAL;
-	}
-	if (seen.drhds == 0)
-		acpi_report(LOG_WARN, "DMAR: no DRHD, so no remapping hardware is described");
-	return dmar_overflow(out, &seen);
+	err = dmar_read(table, len, out);
+	if (err && err != -E2BIG)
+		acpi_dmar_free(out);
+	return err;
 }
 
 /* Each hop but the last is a bridge: the next hop is on its secondary bus. */

@@ -28,6 +28,17 @@
  */
 void acpi_report(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/**
+ * acpi_zalloc - zeroed memory for a parser's results; acpi_free() it.
+ * @size: bytes, more than 0
+ *
+ * The environment provides it beside acpi_report(): kzalloc in the
+ * kernel, calloc on the host (where tests can make it fail).
+ * Return: the memory, or NULL.
+ */
+void *acpi_zalloc(size_t size);
+void acpi_free(void *p);
+
 #define ACPI_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*

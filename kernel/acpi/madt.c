@@ -181,3 +181,35 @@ int acpi_parse_madt(const void *table, size_t len, struct acpi_madt *out)
 	}
 	return madt_overflow(out, &seen);
 }
+
+/* The trigger and polarity MPS INTI @flags give; @level/@low keep the
+ * bus's conventions where the flags say "conforms to the bus". */
+static void madt_apply_inti(uint16_t flags, bool *level, bool *low)
+{
+	switch (flags & ACPI_MPS_TRIGGER_MASK) {
+	case ACPI_MPS_TRIGGER_EDGE:  *level = false; break;
+	case ACPI_MPS_TRIGGER_LEVEL: *level = true; break;
+	}
+	switch (flags & ACPI_MPS_POLARITY_MASK) {
+	case ACPI_MPS_POLARITY_HIGH: *low = false; break;
+	case ACPI_MPS_POLARITY_LOW:  *low = true; break;
+	}
+}
+
+void acpi_madt_isa_route(const struct acpi_madt *madt, unsigned irq, bool pci,
+			 struct acpi_irq_route *out)
+{
+	/* ISA: edge, active high. A PCI INTx steered onto an ISA IRQ: level,
+	 * active low (PCI Local Bus 3.0, 2.2.6). */
+	*out = (struct acpi_irq_route){ .gsi = irq, .level = pci, .active_low = pci };
+	for (unsigned i = 0; i < madt->override_count; i++) {
+		const struct acpi_madt_override *o = &madt->overrides[i];
+
+		if (o->bus != 0 || o->source_irq != irq)
+			continue;
+		out->gsi = o->gsi;
+		madt_apply_inti(o->flags, &out->level, &out->active_low);
+		out->overridden = true;
+		return;
+	}
+}

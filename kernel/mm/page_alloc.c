@@ -444,6 +444,9 @@ static int page_array_init(uint64_t mapped_limit)
 	return 0;
 }
 
+CMDLINE_PARAM(page_poison, "page_poison", CMDLINE_BOOL,
+	      "fill freed pages with poison and check it when they are handed out again");
+
 /* Boot step 1: the array, the zones, and the usable RAM the boot direct map reaches. */
 void page_alloc_init(uint64_t mapped_limit)
 {

@@ -12,6 +12,7 @@
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/log.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/page_alloc.h"
 #include "kernel/string.h"
@@ -19,7 +20,7 @@
 
 
 #define DMAP_RANGES_MAX   BOOT_MEMMAP_MAX
-#define IOREMAP_MAX       64      /* live MMIO windows */
+#define IOREMAP_FIRST_CAP 64      /* windows the table holds before it first grows */
 #define LOW_4G            0x100000000ULL
 
 extern struct boot_info boot_info;
@@ -36,8 +37,8 @@ static struct {
 	struct page_table pt;          /* the kernel's tables */
 	bool live;                     /* CR3 points at pt.root */
 	uint64_t direct_end;           /* highest direct-mapped physical end */
-	struct ioremap_region io[IOREMAP_MAX];  /* sorted by virt, free slots at the end */
-	unsigned io_count;
+	struct ioremap_region *io;     /* io_count live windows, sorted by virt; */
+	unsigned io_count, io_cap;     /* room for io_cap (kmalloc, doubled when full) */
 } paging;
 
 /* ---- table pages come from the buddy allocator ---- */
@@ -93,10 +94,14 @@ static unsigned paging_dmap_plan(uint64_t (*out)[2])
 	return n;
 }
 
+/* The direct map's ranges, [start, end) sorted: fixed once paging_init() ran. */
+static uint64_t paging_dmap[DMAP_RANGES_MAX][2];
+static unsigned paging_dmap_count;
+
 static int paging_map_direct(void)
 {
-	static uint64_t ranges[DMAP_RANGES_MAX][2];
-	unsigned n = paging_dmap_plan(ranges);
+	uint64_t (*ranges)[2] = paging_dmap;
+	unsigned n = paging_dmap_count = paging_dmap_plan(ranges);
 	int err;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -159,6 +164,12 @@ int paging_init(void)
 }
 
 uint64_t paging_direct_map_end(void) { return paging.direct_end; }
+
+unsigned paging_direct_ranges(const uint64_t (**ranges)[2])
+{
+	*ranges = (const uint64_t (*)[2])paging_dmap;
+	return paging.live ? paging_dmap_count : 0;
+}
 
 bool paging_lookup(const void *virt, uint64_t *pte, uint64_t *page_size)
 {
@@ -224,7 +235,27 @@ static uint64_t paging_io_find_gap(uint64_t size, unsigned *slot)
 	return va + size <= IOREMAP_BASE + IOREMAP_SIZE ? va : 0;
 }
 
-/* Record a new window at @slot, keeping the array sorted. */
+/* Make room for one more window: double the table when it is full.
+ * Return: NULL, or why there is no room. */
+static const char *paging_io_reserve(void)
+{
+	unsigned cap = paging.io_cap ? paging.io_cap * 2 : IOREMAP_FIRST_CAP;
+	struct ioremap_region *io;
+
+	if (paging.io_count < paging.io_cap)
+		return NULL;
+	io = kmalloc(cap * sizeof(*io), GFP_KERNEL);
+	if (!io)
+		return "no memory to grow the table of windows";
+	if (paging.io_count)
+		memcpy(io, paging.io, paging.io_count * sizeof(*io));
+	kfree(paging.io);
+	paging.io = io;
+	paging.io_cap = cap;
+	return NULL;
+}
+
+/* Record a new window at @slot, keeping the array sorted (room reserved). */
 static void paging_io_insert(unsigned slot, const struct ioremap_region *r)
 {
 	memmove(&paging.io[slot + 1], &paging.io[slot],
@@ -291,9 +322,12 @@ void *ioremap(uint64_t phys, size_t size, enum page_cache cache)
 	const char *why = paging_io_refusal(phys, size, cache);
 	unsigned slot;
 
-	if (!why && (!paging.live || paging.io_count == IOREMAP_MAX ||
-		     !(r.virt = paging_io_find_gap(PAGE_ALIGN(phys + size) - r.phys, &slot))))
-		why = "no room in the ioremap area";
+	if (!why && !paging.live)
+		why = "the kernel's page tables are not live yet";
+	if (!why)
+		why = paging_io_reserve();
+	if (!why && !(r.virt = paging_io_find_gap(PAGE_ALIGN(phys + size) - r.phys, &slot)))
+		why = "no gap that large left in the ioremap area (IOREMAP_SIZE, 64 GiB)";
 	if (!why) {
 		r.size = PAGE_ALIGN(phys + size) - r.phys;
 		if (pt_map(&paging.pt, r.virt, r.phys, r.size, PT_MAP_WRITE | PT_MAP_4K_ONLY, cache)) {

@@ -38,6 +38,9 @@ int paging_init(void);
 /* End of the direct map: physical addresses below it have a direct mapping
  * if the firmware map described them. */
 uint64_t paging_direct_map_end(void);
+/* The direct map's physical ranges, [start, end) sorted, through @ranges:
+ * fixed after paging_init(). Return: how many (0 before). */
+unsigned paging_direct_ranges(const uint64_t (**ranges)[2]);
 
 /**
  * ioremap - map device memory into the kernel's address space.

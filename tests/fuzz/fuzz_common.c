@@ -1,5 +1,6 @@
 /*
- * fuzz_common.c - the fuzzers' side of acpi_report(), and input repairs.
+ * fuzz_common.c - the fuzzers' side of acpi_report() and acpi_zalloc(), and
+ * input repairs.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,17 @@ void acpi_report(int level, const char *fmt, ...)
 	va_end(ap);
 	if (getenv("FUZZ_VERBOSE"))
 		fprintf(stderr, "acpi: %s\n", buf);
+}
+
+/* The parsers' memory: calloc. */
+void *acpi_zalloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+void acpi_free(void *p)
+{
+	free(p);
 }
 
 void fuzz_fail(const char *what)

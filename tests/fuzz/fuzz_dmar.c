@@ -25,7 +25,6 @@ static int made_up_secondary_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn
 /* Every kept scope is a real path: 1..max hops, each a possible dev.fn. */
 static void check_scopes(const struct acpi_dmar_scope *s, unsigned count, const uint8_t *seed)
 {
-	FUZZ_CHECK(count <= ACPI_DMAR_MAX_SCOPES);
 	for (unsigned i = 0; i < count; i++) {
 		uint8_t bus, dev, fn;
 		int err;
@@ -39,6 +38,28 @@ static void check_scopes(const struct acpi_dmar_scope *s, unsigned count, const 
 		if (err == 0)
 			FUZZ_CHECK(bus >= s[i].start_bus && dev <= 31 && fn <= 7);
 	}
+}
+
+/* A structure's scopes lie inside the pool. */
+static unsigned in_pool(const struct acpi_dmar *d, const struct acpi_dmar_scope *s, unsigned n)
+{
+	if (n)
+		FUZZ_CHECK(s >= d->scope_pool && s + n <= d->scope_pool + d->scope_total);
+	return n;
+}
+
+/* Every kept scope belongs to exactly one structure: the counts add up. */
+static void check_pool(const struct acpi_dmar *d)
+{
+	unsigned total = 0;
+
+	for (unsigned i = 0; i < d->drhd_count; i++)
+		total += in_pool(d, d->drhds[i].scopes, d->drhds[i].scope_count);
+	for (unsigned i = 0; i < d->rmrr_count; i++)
+		total += in_pool(d, d->rmrrs[i].scopes, d->rmrrs[i].scope_count);
+	for (unsigned i = 0; i < d->atsr_count; i++)
+		total += in_pool(d, d->atsrs[i].scopes, d->atsrs[i].scope_count);
+	FUZZ_CHECK(total == d->scope_total);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -55,9 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(fuzz_all_zero(&dmar, sizeof(dmar)));
 	else
 		FUZZ_CHECK(dmar.host_address_width >= 1 && dmar.host_address_width <= 64);
-	FUZZ_CHECK(dmar.drhd_count <= ACPI_DMAR_MAX_DRHDS);
-	FUZZ_CHECK(dmar.rmrr_count <= ACPI_DMAR_MAX_RMRRS);
-	FUZZ_CHECK(dmar.atsr_count <= ACPI_DMAR_MAX_ATSRS);
+	check_pool(&dmar);
 	for (unsigned i = 0; i < dmar.drhd_count; i++)
 		check_scopes(dmar.drhds[i].scopes, dmar.drhds[i].scope_count, data);
 	for (unsigned i = 0; i < dmar.rmrr_count; i++) {
@@ -66,6 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (unsigned i = 0; i < dmar.atsr_count; i++)
 		check_scopes(dmar.atsrs[i].scopes, dmar.atsrs[i].scope_count, data);
+	acpi_dmar_free(&dmar);
 	free(t);
 	return 0;
 }

@@ -63,6 +63,10 @@ extern unsigned ta_errors, ta_warnings;  /* reports since ta_reports_clear() */
 extern char ta_last_report[256];         /* the most recent one */
 void ta_reports_clear(void);
 
+/* The parsers' allocations (acpi_zalloc, host side): counted in ta_allocs;
+ * the one numbered ta_alloc_fail_at fails (0: none does). */
+extern unsigned ta_alloc_fail_at, ta_allocs;
+
 /* ---- a machine's memory, for walks from the RSDP ---- */
 
 struct ta_image {

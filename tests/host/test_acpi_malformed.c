@@ -31,7 +31,11 @@ static int parse_fadt(const void *t, size_t n) { return acpi_parse_fadt(t, n, &f
 static int parse_madt(const void *t, size_t n) { return acpi_parse_madt(t, n, &madt); }
 static int parse_mcfg(const void *t, size_t n) { return acpi_parse_mcfg(t, n, &mcfg); }
 static int parse_hpet(const void *t, size_t n) { return acpi_parse_hpet(t, n, &hpet); }
-static int parse_dmar(const void *t, size_t n) { return acpi_parse_dmar(t, n, &dmar); }
+static int parse_dmar(const void *t, size_t n)
+{
+	acpi_dmar_free(&dmar);   /* the previous result's arrays */
+	return acpi_parse_dmar(t, n, &dmar);
+}
 
 /* A parser, its output and the name its messages use. */
 struct kind {

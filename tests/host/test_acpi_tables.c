@@ -169,6 +169,7 @@ static int load_dmar(struct ktest *t, const char *machine)
 		ktest_fail_at(t, __FILE__, __LINE__, "no DMAR.bin for %s", machine);
 		return -1;
 	}
+	acpi_dmar_free(&dmar);   /* the previous result's arrays */
 	err = acpi_parse_dmar(tab, len, &dmar);
 	free(tab);
 	return err;
@@ -245,8 +246,10 @@ static void slack_after_table_ignored(struct ktest *t)
 	KT_ASSERT_NOT_NULL(t, tab);
 	big = ta_dup(tab, len, len + 64);
 	memset((char *)big + len, 0xff, 64);
+	acpi_dmar_free(&dmar);
 	KT_EXPECT_EQ(t, acpi_parse_dmar(big, len + 64, &dmar), 0);
 	KT_EXPECT_EQ(t, dmar.drhds[0].scope_count, 5);
+	acpi_dmar_free(&dmar);
 	free(big);
 	free(tab);
 }

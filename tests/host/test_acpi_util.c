@@ -26,6 +26,22 @@ void acpi_report(int level, const char *fmt, ...)
 		ta_warnings++;
 }
 
+unsigned ta_alloc_fail_at, ta_allocs;
+
+/* The parsers' memory on the host: calloc, except the allocation numbered
+ * ta_alloc_fail_at (counting from 1 in ta_allocs), which fails. */
+void *acpi_zalloc(size_t size)
+{
+	if (++ta_allocs == ta_alloc_fail_at)
+		return NULL;
+	return calloc(1, size);
+}
+
+void acpi_free(void *p)
+{
+	free(p);
+}
+
 void ta_reports_clear(void)
 {
 	ta_errors = ta_warnings = 0;

@@ -112,6 +112,64 @@ static void limits(struct ktest *t)
 	KT_EXPECT_EQ(t, cl.count, CMDLINE_MAX_PARAMS);
 }
 
+/* ---- the registry ---- */
+
+static const struct cmdline_key keys[] = {
+	{ "dma_debug", CMDLINE_BOOL, "check DMA" },
+	{ "loglevel", CMDLINE_NUMBER, "console level" },
+	{ "acpi.dump", CMDLINE_FLAG, "dump tables" },
+	{ "ktest", CMDLINE_STRING, "run tests" },
+	{ "ktest.", CMDLINE_STRING, "facts for tests" },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* Exact keys first; a family claims what starts with its prefix (but not
+ * the prefix alone); anything else is unknown. */
+static void keys_looked_up(struct ktest *t)
+{
+	KT_EXPECT_TRUE(t, cmdline_lookup_key(keys, NKEYS, "dma_debug") == &keys[0]);
+	KT_EXPECT_TRUE(t, cmdline_lookup_key(keys, NKEYS, "ktest") == &keys[3]);
+	KT_EXPECT_TRUE(t, cmdline_lookup_key(keys, NKEYS, "ktest.iommu") == &keys[4]);
+	KT_EXPECT_TRUE(t, cmdline_lookup_key(keys, NKEYS, "ktest.pci.nvme") == &keys[4]);
+	KT_EXPECT_NULL(t, cmdline_lookup_key(keys, NKEYS, "ktest."));
+	KT_EXPECT_NULL(t, cmdline_lookup_key(keys, NKEYS, "dma_degub"));
+	KT_EXPECT_NULL(t, cmdline_lookup_key(keys, NKEYS, "acpi"));
+	KT_EXPECT_NULL(t, cmdline_lookup_key(keys, NKEYS, ""));
+}
+
+/* Each kind of value is judged: dma_debug=maybe is named, on is fine. */
+static void values_judged(struct ktest *t)
+{
+	KT_EXPECT_NULL(t, cmdline_value_problem(&keys[0], "on"));
+	KT_EXPECT_NULL(t, cmdline_value_problem(&keys[0], "0"));
+	KT_EXPECT_NULL(t, cmdline_value_problem(&keys[0], NULL));
+	KT_EXPECT_SUBSTR(t, cmdline_value_problem(&keys[0], "maybe"), "not on or off");
+	KT_EXPECT_NOT_NULL(t, cmdline_value_problem(&keys[0], "On "));
+	KT_EXPECT_NULL(t, cmdline_value_problem(&keys[1], "7"));
+	KT_EXPECT_NULL(t, cmdline_value_problem(&keys[1], "0x10"));
+	KT_EXPECT_SUBSTR(t, cmdline_value_problem(&keys[1], "x"), "not a number");
+	KT_EXPECT_SUBSTR(t, cmdline_value_problem(&keys[1], NULL), "a number is needed");
+	KT_EXPECT_SUBSTR(t, cmdline_value_problem(&keys[1], ""), "a number is needed");
+	KT_EXPECT_NULL(t, cmdline_value_problem(&keys[2], NULL));
+	KT_EXPECT_SUBSTR(t, cmdline_value_problem(&keys[2], "1"), "takes no value");
+	KT_EXPECT_NULL(t, cmdline_value_problem(&keys[3], "any,thing*"));
+}
+
+/* A misspelt key gets the nearest declared one, up to two edits away. */
+static void misspellings_suggested(struct ktest *t)
+{
+	KT_EXPECT_TRUE(t, cmdline_suggest(keys, NKEYS, "dma_degub") == &keys[0]);  /* swap */
+	KT_EXPECT_TRUE(t, cmdline_suggest(keys, NKEYS, "dma_debu") == &keys[0]);   /* delete */
+	KT_EXPECT_TRUE(t, cmdline_suggest(keys, NKEYS, "dma-debug") == &keys[0]);  /* substitute */
+	KT_EXPECT_TRUE(t, cmdline_suggest(keys, NKEYS, "logglevel") == &keys[1]);  /* insert */
+	KT_EXPECT_TRUE(t, cmdline_suggest(keys, NKEYS, "acpidump") == &keys[2]);
+	KT_EXPECT_NULL(t, cmdline_suggest(keys, NKEYS, "zzz"));
+	KT_EXPECT_NULL(t, cmdline_suggest(keys, NKEYS, "debug_dma_x"));
+	KT_EXPECT_NULL(t, cmdline_suggest(keys, NKEYS,
+					  "a_key_far_longer_than_any_name_compared_here"));
+}
+
 KTEST_SUITE(cmdline_parser, KTEST_CASE(words_and_values), KTEST_CASE(whitespace_and_empty),
 	    KTEST_CASE(quotes), KTEST_CASE(last_one_wins), KTEST_CASE(booleans),
-	    KTEST_CASE(numbers), KTEST_CASE(limits));
+	    KTEST_CASE(numbers), KTEST_CASE(limits), KTEST_CASE(keys_looked_up),
+	    KTEST_CASE(values_judged), KTEST_CASE(misspellings_suggested));

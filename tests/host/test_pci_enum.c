@@ -252,6 +252,65 @@ static void empty_machine(struct ktest *t)
 	KT_EXPECT_NULL(t, pci_get_device(PCI_ANY_ID, PCI_ANY_ID, NULL));
 }
 
+/* A second host bridge's root bus (QEMU's pxb-pcie, bus_nr=0x40): no
+ * bridge on bus 0 leads to it, yet it and what hangs below it are found,
+ * as is a root bus holding only an endpoint. */
+static void peer_root_buses_found(struct ktest *t)
+{
+	struct pci_dev *rp, *nvme, *lone;
+	int r0, e0, r, n, l;
+
+	fake_init(&fake, PCI_CFG_SPACE_EXP_SIZE);
+	fake_add(&fake, -1, 0, 0, 0x8086, 0x29c0, 0x060000, PCI_HEADER_TYPE_NORMAL);
+	r0 = pcie_bridge(-1, 1, PCI_EXP_TYPE_ROOT_PORT, 0, 1, 1);
+	e0 = endpoint(r0, 0, 0, PCI_HEADER_TYPE_NORMAL);
+	r = pcie_bridge(-1, 0, PCI_EXP_TYPE_ROOT_PORT, 0x40, 0x41, 0x41);
+	fake_root_bus(&fake, r, 0x40);
+	n = fake_add(&fake, r, 0, 0, RH, NVME, CLASS_NVME, PCI_HEADER_TYPE_NORMAL);
+	l = endpoint(-1, 7, 0, PCI_HEADER_TYPE_NORMAL);
+	fake_root_bus(&fake, l, 0x80);
+	KT_EXPECT_EQ(t, fake_scan(&fake, false, 0xff), 6);
+	rp = fake_pdev(&fake, r);
+	nvme = fake_pdev(&fake, n);
+	lone = fake_pdev(&fake, l);
+	KT_ASSERT_NOT_NULL(t, rp);
+	KT_ASSERT_NOT_NULL(t, nvme);
+	KT_ASSERT_NOT_NULL(t, lone);
+	KT_EXPECT_NOT_NULL(t, fake_pdev(&fake, e0));
+	KT_EXPECT_STREQ(t, rp->dev.name, "0000:40:00.0");
+	KT_EXPECT_NULL(t, rp->bridge);
+	KT_EXPECT_STREQ(t, nvme->dev.name, "0000:41:00.0");
+	KT_EXPECT_TRUE(t, nvme->bridge == rp);
+	KT_EXPECT_EQ(t, nvme->dma_alias, 0x4100);
+	KT_EXPECT_STREQ(t, lone->dev.name, "0000:80:07.0");
+	KT_EXPECT_SUBSTR(t, fake_last_log(), "bus 80 is a root bus of its own");
+}
+
+/* Renumbering on a peer root bus: its bridges get numbers just above it,
+ * below the next bus in use. The probe of unclaimed buses costs at most
+ * 32 Vendor ID reads per bus number. */
+static void peer_root_bus_renumbered(struct ktest *t)
+{
+	struct pci_dev *rp, *nvme;
+	unsigned before;
+	int r, n;
+
+	fake_init(&fake, PCI_CFG_SPACE_EXP_SIZE);
+	r = pcie_bridge(-1, 2, PCI_EXP_TYPE_ROOT_PORT, 0, 0, 0);   /* left unnumbered */
+	fake_root_bus(&fake, r, 0x40);
+	n = fake_add(&fake, r, 0, 0, RH, NVME, CLASS_NVME, PCI_HEADER_TYPE_NORMAL);
+	before = fake.reads;
+	KT_EXPECT_EQ(t, fake_scan(&fake, true, 0xff), 2);
+	rp = fake_pdev(&fake, r);
+	nvme = fake_pdev(&fake, n);
+	KT_ASSERT_NOT_NULL(t, rp);
+	KT_ASSERT_NOT_NULL(t, nvme);
+	KT_EXPECT_EQ(t, rp->secondary, 0x41);
+	KT_EXPECT_EQ(t, rp->subordinate, 0x41);
+	KT_EXPECT_STREQ(t, nvme->dev.name, "0000:41:00.0");
+	KT_EXPECT_LT(t, fake.reads - before, 256 * 32 + 400);
+}
+
 /* pci_get_device() walks matches in order. */
 static void lookup_by_id(struct ktest *t)
 {
@@ -310,6 +369,8 @@ KTEST_SUITE(pci_enum,
 	    KTEST_CASE(running_out_of_bus_numbers),
 	    KTEST_CASE(requester_ids_and_dma_aliases),
 	    KTEST_CASE(empty_machine),
+	    KTEST_CASE(peer_root_buses_found),
+	    KTEST_CASE(peer_root_bus_renumbered),
 	    KTEST_CASE(lookup_by_id),
 	    KTEST_CASE(bus_mastering_turned_off),
 	    KTEST_CASE(sizes_formatted));

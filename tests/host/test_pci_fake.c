@@ -44,7 +44,7 @@ static bool fake_reachable(const struct fake_pci *f, int idx, uint8_t bus)
 	int p = f->fn[idx].parent;
 
 	if (p < 0)
-		return bus == 0;
+		return bus == f->fn[idx].root_bus;
 	if (fake_get(f, p, PCI_SECONDARY_BUS, 1) != bus || bus == 0 ||
 	    bus > fake_get(f, p, PCI_SUBORDINATE_BUS, 1))
 		return false;
@@ -203,6 +203,11 @@ void fake_ext_cap(struct fake_pci *f, int idx, uint16_t off, uint16_t id, uint16
 	fake_set(f, idx, off, 4, (uint32_t)next << 20 | 1u << 16 | id);
 }
 
+void fake_root_bus(struct fake_pci *f, int idx, uint8_t bus)
+{
+	f->fn[idx].root_bus = bus;
+}
+
 void fake_bridge_buses(struct fake_pci *f, int idx, uint8_t primary, uint8_t secondary,
 		       uint8_t subordinate)
 {
@@ -214,7 +219,7 @@ void fake_bridge_buses(struct fake_pci *f, int idx, uint8_t primary, uint8_t sec
 struct pci_dev *fake_pdev(const struct fake_pci *f, int idx)
 {
 	int p = f->fn[idx].parent;
-	uint8_t bus = p < 0 ? 0 : (uint8_t)fake_get(f, p, PCI_SECONDARY_BUS, 1);
+	uint8_t bus = p < 0 ? f->fn[idx].root_bus : (uint8_t)fake_get(f, p, PCI_SECONDARY_BUS, 1);
 
 	return pci_get_domain_bus_and_slot(0, bus, f->fn[idx].devfn);
 }

@@ -26,7 +26,8 @@
 #define FAKE_MAX_FNS 32
 
 struct fake_fn {
-	int parent;                    /* index of the bridge above, -1 on the root bus */
+	int parent;                    /* index of the bridge above, -1 on a root bus */
+	uint8_t root_bus;              /* which root bus, if parent is -1 (0 unless set) */
 	uint8_t devfn;
 	uint8_t cfg[PCI_CFG_SPACE_EXP_SIZE];
 	uint64_t bar_size[PCI_STD_NUM_BARS];  /* per BAR; a 64-bit BAR's size sits at its first slot */
@@ -61,6 +62,9 @@ void fake_cap(struct fake_pci *f, int idx, uint8_t off, uint8_t id);
 void fake_cap_next(struct fake_pci *f, int idx, uint8_t off, uint8_t next);
 /* Write an extended capability header at @off: @id, version 1, @next. */
 void fake_ext_cap(struct fake_pci *f, int idx, uint16_t off, uint16_t id, uint16_t next);
+
+/* Put root-bus function @idx on root bus @bus (another host bridge's). */
+void fake_root_bus(struct fake_pci *f, int idx, uint8_t bus);
 
 /* Program a bridge's bus numbers. */
 void fake_bridge_buses(struct fake_pci *f, int idx, uint8_t primary, uint8_t secondary,

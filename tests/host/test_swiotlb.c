@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dma/ratelimit.h"
 #include "dma/swiotlb.h"
 #include "dma/swiotlb_slots.h"
 #include "kernel/errno.h"
@@ -46,6 +47,7 @@
 #define T_JUNK          0xa5
 #define T_DEV_BYTE      0x3c
 #define T_NVME_MASK     0xfffULL
+#define T_PAGE_MASK     0xfffULL      /* alloc_align_mask of a 4 KiB IOMMU granule */
 #define T_BOUNDARY_64K  0xffffULL
 
 
@@ -180,6 +182,38 @@ static void alignment_is_preserved(struct ktest *t)
 			KT_ASSERT_EQ(t, swiotlb_pool_free(&tp.pool, m.tlb, r.size, &m), 0);
 		}
 	KT_EXPECT_NULL(t, swiotlb_pool_check(&tp.pool));
+	KT_EXPECT_TRUE(t, t_all_free(&tp));
+	t_pool_free(&tp);
+}
+
+/*
+ * With alloc_align_mask (an IOMMU's 4 KiB granule) a run starts and ends on
+ * a page, so no two mappings share one; min_align_mask bits inside the page
+ * are kept by the pad, which may then span slots.
+ */
+static void alloc_align_gives_whole_pages(struct ktest *t)
+{
+	static const uint64_t offsets[] = { 0, 0x10, 0x800, 0x9ff, 0xfff };
+	struct swiotlb_mapping m[N(offsets)];
+	struct swiotlb_req r;
+	struct t_pool tp;
+	unsigned int i;
+
+	t_pool_make(&tp);
+	for (i = 0; i < N(offsets); i++) {
+		r = t_req(0x7654321000ULL + offsets[i], 100 + i * 3000, T_NVME_MASK, UINT64_MAX);
+		r.alloc_align_mask = T_PAGE_MASK;
+		KT_ASSERT_EQ(t, swiotlb_pool_alloc(&tp.pool, &r, &m[i]), 0);
+		KT_EXPECT_UEQ(t, m[i].slot_base & T_PAGE_MASK, 0);
+		KT_EXPECT_UEQ(t, (m[i].nslots * T_SLOT) & T_PAGE_MASK, 0);
+		KT_EXPECT_UEQ(t, m[i].tlb & T_NVME_MASK, offsets[i]);
+		KT_EXPECT_UGE(t, m[i].slot_base + m[i].nslots * T_SLOT, m[i].tlb + r.size);
+	}
+	KT_EXPECT_NULL(t, swiotlb_pool_check(&tp.pool));
+	for (i = 0; i < N(offsets); i++)
+		KT_EXPECT_EQ(t, swiotlb_pool_free(&tp.pool, m[i].tlb, m[i].size, &m[i]), 0);
+	r.alloc_align_mask = SWIOTLB_ALLOC_ALIGN_MAX + 1;
+	KT_EXPECT_EQ(t, swiotlb_pool_alloc(&tp.pool, &r, &m[0]), -EINVAL);
 	KT_EXPECT_TRUE(t, t_all_free(&tp));
 	t_pool_free(&tp);
 }
@@ -435,16 +469,17 @@ static struct {
 static long md_place(const struct t_pool *tp, const struct swiotlb_req *r, unsigned int *area,
 		     bool any)
 {
-	uint64_t pad = r->orig & r->min_align_mask & (T_SLOT - 1), k, s, j, addr;
+	uint64_t unit = r->alloc_align_mask | (T_SLOT - 1), k, s, j, addr;
+	uint64_t pad = r->orig & r->min_align_mask & unit;
 	const struct swiotlb_area *a;
 	int i;
 
-	k = (pad + r->size + T_SLOT - 1) / T_SLOT;
+	k = (pad + r->size + unit) / (unit + 1) * (unit + 1) / T_SLOT;
 	for (i = T_NAREAS - 1; i >= 0; i--) {
 		a = &tp->areas[i];
 		for (s = 0; s + k <= a->nslots; s++) {
 			addr = a->base + s * T_SLOT;
-			if (((addr + pad) ^ r->orig) & r->min_align_mask ||
+			if (((addr + pad) ^ r->orig) & r->min_align_mask || addr & unit & ~(T_SLOT - 1) ||
 			    addr + k * T_SLOT - 1 > r->limit ||
 			    (r->boundary_mask && ((addr + pad) ^ (addr + pad + r->size - 1)) &
 			     ~r->boundary_mask))
@@ -477,6 +512,8 @@ static struct swiotlb_req md_random_req(void)
 		r.boundary_mask = T_BOUNDARY_64K;
 		r.min_align_mask = 0;
 	}
+	if (rnd() % 5 == 0)   /* an IOMMU's granule: whole pages */
+		r.alloc_align_mask = T_PAGE_MASK;
 	return r;
 }
 
@@ -555,7 +592,8 @@ static void random_against_model(struct ktest *t)
 }
 
 KTEST_SUITE(swiotlb_slots,
-	    KTEST_CASE(alignment_is_preserved), KTEST_CASE(largest_mapping),
+	    KTEST_CASE(alignment_is_preserved), KTEST_CASE(alloc_align_gives_whole_pages),
+	    KTEST_CASE(largest_mapping),
 	    KTEST_CASE(max_size_is_whole_units), KTEST_CASE(max_size_fits_smallest_area),
 	    KTEST_CASE(exhaustion_changes_nothing), KTEST_CASE(limit_picks_areas),
 	    KTEST_CASE(limit_cuts_an_area),
@@ -817,6 +855,75 @@ static void full_pool_and_stats(struct ktest *t)
 	swiotlb_exit();
 }
 
+/* DMA_ATTR_NO_WARN: a map failure the caller handles itself is not logged. */
+static void no_warn_keeps_failures_quiet(struct ktest *t)
+{
+	unsigned long errs;
+	struct device dev;
+	uint64_t orig;
+
+	KT_ASSERT_EQ(t, t_boot(false), 0);
+	t_dev(&dev, 0);
+	orig = t_high_buffer(6, 7);
+	errs = log_count(LOG_ERR);
+	KT_EXPECT_EQ(t, swiotlb_tbl_map(&dev, orig, T_MAX + 1, DMA_BIT_MASK(28), DMA_TO_DEVICE,
+					DMA_ATTR_NO_WARN), DMA_MAPPING_ERROR);
+	KT_EXPECT_EQ(t, swiotlb_tbl_map(&dev, orig, 64, 0xfffff, DMA_TO_DEVICE, DMA_ATTR_NO_WARN),
+		     DMA_MAPPING_ERROR);
+	KT_EXPECT_EQ(t, log_count(LOG_ERR), errs);
+	KT_EXPECT_EQ(t, swiotlb_tbl_map(&dev, orig, T_MAX + 1, DMA_BIT_MASK(28), DMA_TO_DEVICE,
+					0), DMA_MAPPING_ERROR);
+	KT_EXPECT_EQ(t, log_count(LOG_ERR), errs + 1);
+	swiotlb_exit();
+}
+
+/* Ten messages per five seconds from one place; the held-back count is said once. */
+static void ratelimit_burst_then_window(struct ktest *t)
+{
+	struct dma_ratelimit rs = { 0 };
+	unsigned int i, ok = 0, sup = 1;
+	uint64_t t0 = 123456789;
+
+	for (i = 0; i < 3 * DMA_RATELIMIT_BURST; i++)
+		ok += dma_ratelimit_ok(&rs, t0 + i, &sup);
+	KT_EXPECT_EQ(t, ok, DMA_RATELIMIT_BURST);
+	KT_EXPECT_EQ(t, sup, 0);
+	KT_EXPECT_FALSE(t, dma_ratelimit_ok(&rs, t0 + DMA_RATELIMIT_INTERVAL_NS - 1, &sup));
+	KT_EXPECT_TRUE(t, dma_ratelimit_ok(&rs, t0 + DMA_RATELIMIT_INTERVAL_NS, &sup));
+	KT_EXPECT_EQ(t, sup, 2 * DMA_RATELIMIT_BURST + 1);
+	KT_EXPECT_TRUE(t, dma_ratelimit_ok(&rs, t0 + DMA_RATELIMIT_INTERVAL_NS + 1, &sup));
+	KT_EXPECT_EQ(t, sup, 0);
+}
+
+/*
+ * A bounce of a page or more starts on a page when the device asks for no
+ * min_align_mask (Linux's rule), even where the first free slot is the
+ * second half of a page; with NVMe's mask the offset is kept instead.
+ */
+static void page_bounce_is_page_aligned(struct ktest *t)
+{
+	uint64_t orig, half, tlb;
+	struct device dev;
+
+	KT_ASSERT_EQ(t, t_boot(false), 0);
+	t_dev(&dev, 0);
+	orig = t_high_buffer(2, 5);
+	half = swiotlb_tbl_map(&dev, orig, T_SLOT, DMA_BIT_MASK(28), DMA_TO_DEVICE, 0);
+	KT_ASSERT_NE(t, half, DMA_MAPPING_ERROR);
+	tlb = swiotlb_tbl_map(&dev, orig + 0x800, PAGE_SIZE, DMA_BIT_MASK(28), DMA_TO_DEVICE, 0);
+	KT_ASSERT_NE(t, tlb, DMA_MAPPING_ERROR);
+	KT_EXPECT_UEQ(t, tlb & (PAGE_SIZE - 1), 0);
+	KT_EXPECT_EQ(t, memcmp(t_virt(tlb), t_virt(orig + 0x800), PAGE_SIZE), 0);
+	swiotlb_tbl_unmap(&dev, tlb, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	t_dev(&dev, T_NVME_MASK);
+	tlb = swiotlb_tbl_map(&dev, orig + 0x800, PAGE_SIZE, DMA_BIT_MASK(28), DMA_TO_DEVICE, 0);
+	KT_ASSERT_NE(t, tlb, DMA_MAPPING_ERROR);
+	KT_EXPECT_UEQ(t, tlb & T_NVME_MASK, 0x800);
+	swiotlb_tbl_unmap(&dev, tlb, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	swiotlb_tbl_unmap(&dev, half, T_SLOT, DMA_TO_DEVICE, 0);
+	swiotlb_exit();
+}
+
 /* Too big, or a limit below the pool: refused with a message that says which. */
 static void impossible_maps_refused(struct ktest *t)
 {
@@ -882,10 +989,10 @@ static uint64_t t_map_written(struct device *dev, uint64_t orig, size_t size,
 }
 
 /*
- * An unmap with the wrong size is reported, then done with the size
- * recorded at map time (Linux also frees the slots it recorded): the
- * recorded range is copied back when the direction says so, and no slot
- * leaks.
+ * An unmap with the wrong size is reported, then done as Linux does it:
+ * the caller's size is copied back (clamped to what was mapped) when the
+ * direction says so, and the slots recorded at map time are freed: no
+ * slot leaks.
  */
 static void wrong_size_unmaps_recorded(struct ktest *t)
 {
@@ -903,8 +1010,9 @@ static void wrong_size_unmaps_recorded(struct ktest *t)
 	swiotlb_tbl_unmap(&dev, tlb, 256, DMA_FROM_DEVICE, 0);       /* too short */
 	KT_EXPECT_SUBSTR(t, host_log_last(), "0000:00:04.0: error: swiotlb: unmap of ");
 	KT_EXPECT_SUBSTR(t, host_log_last(), "with 256 bytes, but it was mapped with 512 "
-			 "bytes; unmapped the 512 bytes mapped");
-	KT_EXPECT_EQ(t, o[511], T_DEV_BYTE);                          /* all 512 came back */
+			 "bytes; copied back 256, unmapped the 512 bytes mapped");
+	KT_EXPECT_EQ(t, o[255], T_DEV_BYTE);                          /* the 256 asked for */
+	KT_EXPECT_EQ(t, o[256], (uint8_t)(4 + 256 * 7));              /* no more */
 	KT_EXPECT_EQ(t, o[512], (uint8_t)(4 + 512 * 7));
 	tlb = t_map_written(&dev, orig, 512, DMA_BIDIRECTIONAL, 1024, T_JUNK);
 	swiotlb_tbl_unmap(&dev, tlb, 1024, DMA_BIDIRECTIONAL, 0);    /* too long */
@@ -926,4 +1034,6 @@ KTEST_SUITE(swiotlb_copy,
 	    KTEST_CASE(to_device_copies), KTEST_CASE(from_device_copies_back),
 	    KTEST_CASE(partial_sync), KTEST_CASE(min_align_mask_kept),
 	    KTEST_CASE(full_pool_and_stats), KTEST_CASE(impossible_maps_refused),
+	    KTEST_CASE(no_warn_keeps_failures_quiet), KTEST_CASE(ratelimit_burst_then_window),
+	    KTEST_CASE(page_bounce_is_page_aligned),
 	    KTEST_CASE(wrong_unmaps_reported), KTEST_CASE(wrong_size_unmaps_recorded));

@@ -8,6 +8,7 @@
  * `ktest.iommu=present` or `ktest.iommu=absent` on the command line.
  */
 #include "boot/boot_info.h"
+#include "drivers/pci/pci.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/acpi/summary.h"
 #include "kernel/cmdline.h"
@@ -208,6 +209,69 @@ static void dmar_matches_scenario(struct ktest *t)
 	KT_EXPECT_TRUE(t, ioapic_scope);
 }
 
+/* Does @scope, followed through the enumerated bridges, name @pdev, or a
+ * bridge @pdev sits behind (a sub-hierarchy scope covers all below it)? */
+static bool scope_covers(const struct acpi_dmar_scope *scope, const struct pci_dev *pdev)
+{
+	uint8_t bus, dev, fn;
+
+	if (scope->type != ACPI_DMAR_SCOPE_ENDPOINT && scope->type != ACPI_DMAR_SCOPE_BRIDGE)
+		return false;
+	if (acpi_dmar_scope_resolve(scope, pci_bridge_secondary_bus, NULL, &bus, &dev, &fn))
+		return false;
+	for (const struct pci_dev *d = pdev; d; d = d->bridge) {
+		if (d->bus == bus && d->devfn == PCI_DEVFN(dev, fn))
+			return d == pdev || scope->type == ACPI_DMAR_SCOPE_BRIDGE;
+	}
+	return false;
+}
+
+/* The DRHD whose scopes cover @pdev, else its segment's INCLUDE_PCI_ALL
+ * unit (VT-d 8.3), else NULL. */
+static const struct acpi_dmar_drhd *drhd_of(const struct acpi_dmar *d, const struct pci_dev *pdev)
+{
+	const struct acpi_dmar_drhd *all = NULL;
+
+	for (unsigned i = 0; i < d->drhd_count; i++) {
+		const struct acpi_dmar_drhd *u = &d->drhds[i];
+
+		if (u->segment != pdev->segment)
+			continue;
+		if (u->include_pci_all)
+			all = u;
+		for (unsigned j = 0; j < u->scope_count; j++)
+			if (scope_covers(&u->scopes[j], pdev))
+				return u;
+	}
+	return all;
+}
+
+/* Every device enumeration found is behind some IOMMU: through the DMAR's
+ * scopes (QEMU lists each root-bus device) or a catch-all unit. With more
+ * root-bus devices than a fixed scope array held, the last ones used to
+ * have none. */
+static void dmar_covers_every_device(struct ktest *t)
+{
+	const struct acpi_info *a = info();
+	const struct pci_dev *pdev;
+	unsigned devices = 0, covered = 0;
+
+	if (!a->dmar_present)
+		KT_SKIP(t, "no DMAR (no intel-iommu)");
+	pci_for_each_dev(pdev) {
+		devices++;
+		if (drhd_of(&a->dmar, pdev))
+			covered++;
+		else
+			ktest_fail_at(t, __FILE__, __LINE__, "%s (%04x:%04x) is covered by no DRHD",
+				      pdev->dev.name, pdev->vendor, pdev->device);
+	}
+	ktest_printf("    # %s: %u devices, %u DRHD(s), %u device scopes\n", t->name, devices,
+		     a->dmar.drhd_count, a->dmar.scope_total);
+	KT_EXPECT_GT(t, devices, 0);
+	KT_EXPECT_EQ(t, covered, devices);
+}
+
 /* The boot log's summary says what the tables say. */
 static void summary_text(struct ktest *t)
 {
@@ -280,5 +344,6 @@ KTEST_SUITE_EXT(acpi, 0, acpi_skip_if,
 		KTEST_CASE(pm_timer_counts),
 		KTEST_CASE(hpet_sane),
 		KTEST_CASE(dmar_matches_scenario),
+		KTEST_CASE(dmar_covers_every_device),
 		KTEST_CASE(summary_text),
 		KTEST_CASE(init_refuses_bad_rsdp));

@@ -204,9 +204,43 @@ static void ioremap_offsets_and_refusals(struct ktest *t)
 	KT_EXPECT_EQ(t, log_count(LOG_ERR), errs + 4);
 }
 
+/* More live windows than the table first holds (67 edu devices once met
+ * "no room" at 64): the table grows, every window maps its page, and all
+ * of them go away again. The page lies above everything the direct map
+ * covers, so it is neither RAM nor aliased; it is never read. */
+#define MANY_WINDOWS 200
+static void ioremap_many_windows(struct ktest *t)
+{
+	static void *win[MANY_WINDOWS];
+	uint64_t phys = (paging_direct_map_end() + PT_SIZE_4K - 1) & ~(PT_SIZE_4K - 1);
+	unsigned long errs = log_count(LOG_ERR);
+	uint64_t pte, size;
+	unsigned mapped = 0;
+
+	for (unsigned i = 0; i < MANY_WINDOWS; i++) {
+		win[i] = ioremap(phys, PT_SIZE_4K, PAGE_CACHE_UC);
+		if (!win[i])
+			break;
+		mapped++;
+	}
+	KT_EXPECT_EQ(t, mapped, MANY_WINDOWS);
+	KT_EXPECT_EQ(t, log_count(LOG_ERR), errs);
+	for (unsigned i = 0; i < mapped; i++) {
+		KT_ASSERT_TRUE(t, paging_lookup(win[i], &pte, &size));
+		KT_EXPECT_UEQ(t, pt_entry_phys(pte, size, (uintptr_t)win[i]), phys);
+		KT_EXPECT_TRUE(t, i == 0 || win[i] != win[i - 1]);
+	}
+	for (unsigned i = 0; i < mapped; i++)
+		iounmap(win[i]);
+	for (unsigned i = 0; i < mapped; i++)
+		KT_EXPECT_FALSE(t, paging_lookup(win[i], &pte, &size));
+	KT_EXPECT_EQ(t, log_count(LOG_ERR), errs);
+}
+
 KTEST_SUITE_EXT(paging, 0, paging_skip, KTEST_CASE(image_is_w_xor_x),
 		KTEST_CASE(write_to_text_faults), KTEST_CASE(execute_data_faults),
 		KTEST_CASE(stack_guard_faults), KTEST_CASE(direct_map_covers_ram),
 		KTEST_CASE(ioremap_memory_types), KTEST_CASE(ioremap_refuses_a_second_type),
 		KTEST_CASE(ioremap_aligns_direct_map_alias),
-		KTEST_CASE(ioremap_offsets_and_refusals));
+		KTEST_CASE(ioremap_offsets_and_refusals),
+		KTEST_CASE(ioremap_many_windows));
