@@ -140,7 +140,7 @@ void ktest_expect_error(struct ktest *t, const char *substr)
 
 void ktest_harness_mark(const char *what, const char *tag)
 {
-	ktest_printf("# harness: %s %s\n", what, tag);
+	ktest_printf(KTAP_INDENT "# harness: %s %s\n", what, tag);
 }
 
 void ktest_skip(struct ktest *t, const char *fmt, ...)

@@ -3,7 +3,7 @@
 #
 # Usage: tools/deps.sh build|run|test
 #   build: gcc, binutils, libc6-dev, make, python3
-#   run:   build + qemu-system-x86 (>= 7.2) + ovmf
+#   run:   build + qemu-system-x86 (>= 7.2) + qemu-utils + ovmf
 #   test:  same as run
 # Missing Debian packages are installed with apt-get when running as root;
 # otherwise the one command to run is printed and the script fails.
@@ -26,6 +26,7 @@ need_cmd make make
 need_cmd python3 python3
 if [ "$what" != build ]; then
 	need_cmd "$QEMU" qemu-system-x86
+	need_cmd qemu-img qemu-utils   # disk images of scenarios (tools/disk.py)
 	[ -f "$OVMF_CODE" ] || missing+=(ovmf)
 fi
 

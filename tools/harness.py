@@ -43,9 +43,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import disk
 import ktap
 import qemu
 import scenarios as scenario_file
+import watch
 from scenarios import Scenario
 
 TAIL_LINES = 30          # console lines shown after a crash or hang
@@ -66,6 +68,7 @@ END_CRASH = "crash"        # status 37
 END_HANG = "hang"          # killed at the timeout
 END_POWEROFF = "poweroff"  # status 1: no tests ran
 END_QEMU = "qemu"          # anything else: QEMU failed or an unknown value
+END_KILLED = "killed"      # killed on purpose at a kill_at line
 
 
 @dataclass
@@ -78,6 +81,11 @@ class Outcome:
     stderr: str = ""            # QEMU's own complaints
     wall: float = 0.0           # seconds from start to exit
     timeout: float = 0.0        # the timeout it ran under
+    lines: list[watch.Line] = field(default_factory=list)  # console, timestamped live
+    killed_at: watch.Line | None = None   # the line kill_at killed QEMU on
+    run_problems: list[str] = field(default_factory=list)  # what a hook or a disk check found
+    run_notes: list[str] = field(default_factory=list)     # what was done: disk image made...
+    next: "Outcome | None" = None         # the second boot of a `boots = 2` scenario
 
     @property
     def timed_out(self) -> bool:
@@ -105,6 +113,8 @@ class Verdict:
 # ---- judging (pure: no QEMU needed, so it is unit-tested on recorded logs) ----
 
 def classify_ending(outcome: Outcome) -> str:
+    if outcome.killed_at is not None:
+        return END_KILLED
     if outcome.timed_out:
         return END_HANG
     if outcome.status == qemu.EXIT_POWEROFF and not outcome.console.strip():
@@ -143,6 +153,8 @@ def describe_ending(ending: str, where: str | None, outcome: Outcome) -> str:
         return f"the kernel crashed {place} (status {status})"
     if ending == END_HANG:
         return _hang_phrase(where, outcome)
+    if ending == END_KILLED:
+        return f"kill_at killed QEMU on: {outcome.killed_at.text.strip()}"
     if ending == END_POWEROFF:
         return (f"the kernel powered off without running tests (status {status}; "
                 "is ktest= on the command line?)")
@@ -184,8 +196,8 @@ def check_ending(s: Scenario, ending: str, where: str | None, outcome: Outcome,
         else:
             reasons.append(f"expected a crash in {s.expect_crash}, but {what}")
         return
-    if ending in (END_PASS, END_FAIL):
-        return  # judged case by case in check_failures
+    if ending in (END_PASS, END_FAIL, END_KILLED):
+        return  # judged case by case in check_failures (a kill: watch.check_run)
     reasons.append(what)
 
 
@@ -210,7 +222,7 @@ def check_ktap(ending: str, report: ktap.Report, reasons: list[str]) -> None:
         if ending in (END_PASS, END_FAIL):
             reasons.append("no KTAP output on the console")
         return
-    after_stop = ending in (END_CRASH, END_HANG)
+    after_stop = ending in (END_CRASH, END_HANG, END_KILLED)
     for problem in report.problems:
         if after_stop and problem.kind in ("missing-result", "missing-plan", "crash"):
             continue
@@ -317,7 +329,45 @@ def judge(s: Scenario, outcome: Outcome) -> Verdict:
     check_failures(s, report, reasons, notes)
     check_required(s, report, reasons)
     verdict.log_hits = check_qemu_log(s, outcome.qemu_log, reasons, outcome.console)
+    watch.check_run(s, outcome, reasons, notes)
+    check_second_boot(s, outcome, reasons, notes)
+    check_expected_reasons(s, reasons, notes)
     return verdict
+
+
+def check_second_boot(s: Scenario, outcome: Outcome, reasons: list[str],
+                      notes: list[str]) -> None:
+    """Judge the second boot of a `boots = 2` scenario (scenarios.second_boot
+    says how); its reasons and notes join the first's, marked `boot 2:`."""
+    if s.boots < 2:
+        return
+    if outcome.next is None:
+        reasons.append("boot 2 did not run")
+        return
+    second = judge(scenario_file.second_boot(s), outcome.next)
+    cases = 0 if second.report.root is None else sum(
+        1 for n in second.report.root.walk() if n.parent is not None and not n.children)
+    notes.append(f"boot 2: {cases} case(s) in {outcome.next.wall:.2f} s, "
+                 f"status {outcome.next.status}; console in {s.name}.boot2.log")
+    reasons += [f"boot 2: {r}" for r in second.reasons]
+    notes += [f"boot 2: {n}" for n in second.notes]
+
+
+def check_expected_reasons(s: Scenario, reasons: list[str], notes: list[str]) -> None:
+    """A scenario with expect_reason must fail for exactly those reasons:
+    every reason matches one of its regexes and every regex matches a
+    reason. Then the failure is the expected result, and the run passes."""
+    if not s.expect_reason:
+        return
+    unmatched = [r for r in reasons if not any(re.search(p, r) for p in s.expect_reason)]
+    unseen = [p for p in s.expect_reason if not any(re.search(p, r) for r in reasons)]
+    if not unmatched and not unseen:
+        notes += [f"failed as expected: {r}" for r in reasons]
+        reasons.clear()
+        return
+    outcome = "no reason matches it" if reasons else "nothing failed"
+    reasons[:] = [f"failed for a reason it does not expect: {r}" for r in unmatched]
+    reasons += [f"expected to fail for /{p}/, but {outcome}" for p in unseen]
 
 
 # ---- running QEMU ----
@@ -333,18 +383,39 @@ class Runner:
         self._stopping = False
 
     def run(self, s: Scenario) -> Outcome:
+        """Make the scenario's disk image, boot, check the image."""
+        image = self.paths.abs(self.paths.disk_image(s)) if s.disk else None
+        notes = []
+        if image is not None:
+            try:
+                notes.append(disk.create(image, s.disk))
+            except OSError as err:
+                return Outcome(status=qemu.EXIT_POWEROFF, console="",
+                               stderr=f"harness: cannot make the disk image {image}: {err}")
+        outcome = self._boot(s, s.name)
+        if s.boots == 2:
+            outcome.next = self._boot(scenario_file.second_boot(s), f"{s.name}.boot2")
+        outcome.run_notes += notes
+        if image is not None and s.disk.expect:
+            outcome.run_problems += disk.check(image, s.disk, self.paths.root)
+        return outcome
+
+    def _boot(self, s: Scenario, log_name: str) -> Outcome:
+        """One QEMU run of @s, logged as build/test-logs/@log_name.*"""
         logs = self.paths.abs(self.paths.logs)
         logs.mkdir(parents=True, exist_ok=True)
-        console_path = logs / f"{s.name}.log"
-        qemu_log_path = logs / f"{s.name}.qemu.log"
+        console_path = logs / f"{log_name}.log"
+        qemu_log_path = logs / f"{log_name}.qemu.log"
         for path in (console_path, qemu_log_path):
             path.unlink(missing_ok=True)
-        cmd = qemu.scenario_command(s, self.paths)
+        cmd = qemu.scenario_command(s, self.paths, log_name=log_name)
         timeout = s.timeout * self.timeout_factor
         with open(console_path, "wb") as console:
             start = time.monotonic()
-            status, stderr = self._run_with_timeout(cmd, console, timeout)
+            status, stderr, lines, hooks = self._run_watched(s, cmd, console, timeout,
+                                                             start)
             wall = time.monotonic() - start
+        killed_at = _killed_at(hooks, status)   # before problems(): it may add one
         return Outcome(
             status=status,
             console=_read_text(console_path),
@@ -352,31 +423,58 @@ class Runner:
             stderr=stderr,
             wall=wall,
             timeout=timeout,
+            lines=lines,
+            killed_at=killed_at,
+            run_problems=hooks.problems(),
         )
 
-    def _run_with_timeout(self, cmd: list[str], console, timeout: float
-                          ) -> tuple[int | None, str]:
+    def _run_watched(self, s: Scenario, cmd: list[str], console, timeout: float,
+                     start: float) -> tuple[int | None, str, list[watch.Line], watch.RunHooks]:
+        """Run QEMU with its console read live (tools/watch.py) into @console,
+        with the hooks @s asks for. QEMU's stdin (the -serial stdio chardev's
+        input, COM1's receiver) is a pipe for serial_input, else /dev/null.
+
+        QEMU is reaped only after the watcher reached end of file, so the
+        last lines still get a CPU sample. Status None: killed at the timeout.
+        """
         # A session of its own: QEMU does not see the terminal's Ctrl-C, and
         # a timeout kill reaches QEMU and anything it started.
         with self._lock:
             if self._stopping:
-                return None, "harness: interrupted before QEMU started"
-            proc = subprocess.Popen(cmd, cwd=self.paths.root, stdin=subprocess.DEVNULL,
-                                    stdout=console, stderr=subprocess.PIPE,
+                return None, "harness: interrupted before QEMU started", [], \
+                    watch.RunHooks(s, lambda data: None, lambda: None)
+            stdin = subprocess.PIPE if s.serial_input else subprocess.DEVNULL
+            proc = subprocess.Popen(cmd, cwd=self.paths.root, stdin=stdin,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     start_new_session=True)
             self._running.add(proc)
+        errors: list[bytes] = []
+        err_reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()),
+                                      daemon=True)
+        hooks = watch.RunHooks(s, lambda data: _feed(proc, data),
+                               lambda: _signal_group(proc, signal.SIGKILL))
+        watcher = watch.ConsoleWatch(proc.stdout, console, proc.pid, start, hooks.hooks)
         try:
+            hooks.begin()
+            watcher.start()
+            err_reader.start()
+            watcher.join(timeout)
+            status: int | None = None
             try:
-                _, err = proc.communicate(timeout=timeout)
-                status: int | None = proc.returncode
+                status = proc.wait(timeout=max(0.1, start + timeout - time.monotonic()))
             except subprocess.TimeoutExpired:
                 _stop(proc)
-                _, err = proc.communicate()
-                status = None
+            watcher.join()
+            err_reader.join()
+            proc.wait()
         finally:
             with self._lock:
                 self._running.discard(proc)
-        return status, err.decode("utf-8", "replace")
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                if pipe is not None:
+                    _close_quietly(pipe)
+        hooks.errors += watcher.hook_errors
+        return status, b"".join(errors).decode("utf-8", "replace"), watcher.lines, hooks
 
     def kill_all(self) -> None:
         with self._lock:
@@ -384,6 +482,29 @@ class Runner:
             procs = list(self._running)
         for proc in procs:
             _signal_group(proc, signal.SIGKILL)
+
+
+def _killed_at(hooks: watch.RunHooks, status: int | None) -> watch.Line | None:
+    """The kill_at line, if QEMU really died of the SIGKILL it sent."""
+    if hooks.kill is None or hooks.kill.line is None:
+        return None
+    if status != -signal.SIGKILL:
+        hooks.errors.append(f"kill_at matched, yet QEMU ended with status {status}")
+        return None
+    return hooks.kill.line
+
+
+def _feed(proc: subprocess.Popen, data: bytes) -> None:
+    """Type @data into the guest's COM1 (QEMU's stdin)."""
+    proc.stdin.write(data)
+    proc.stdin.flush()
+
+
+def _close_quietly(pipe) -> None:
+    try:
+        pipe.close()
+    except OSError:  # stdin: QEMU is gone and a write is still buffered
+        pass
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
@@ -629,6 +750,8 @@ def preflight(chosen: list[Scenario], paths: qemu.Paths) -> list[str]:
     errors = []
     if shutil.which(qemu.qemu_binary()) is None:
         errors.append(f"{qemu.qemu_binary()} not found (install qemu-system-x86 or set QEMU)")
+    if any(s.disk for s in chosen) and not disk.have_qemu_img():
+        errors.append("qemu-img not found, needed for disk images (install qemu-utils)")
     for boot in sorted({s.boot for s in chosen}):
         missing = qemu.missing_inputs(paths, boot)
         if missing:

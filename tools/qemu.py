@@ -37,6 +37,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import disk
 import scenarios as scenario_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -121,6 +122,10 @@ class Paths:
     def logs(self) -> Path:
         return self.build / "test-logs"
 
+    def disk_image(self, scenario: scenario_file.Scenario) -> Path:
+        """The scenario's disk image (disk_size), relative to the repo."""
+        return disk.image_path(self.build, scenario.name, scenario.disk)
+
     @property
     def nvme_image(self) -> Path:
         return self.build / "nvme.img"
@@ -194,6 +199,21 @@ def interactive_devices(nvme_image: Path) -> list[str]:
     ]
 
 
+def disk_args(scenario: scenario_file.Scenario, paths: Paths) -> list[str]:
+    """The scenario's disk image as drive disk0, on an NVMe controller whose
+    logical (and physical) block size is disk_block; disk_device = none
+    leaves attaching disk0 to the scenario's devices."""
+    spec = scenario.disk
+    if spec is None:
+        return []
+    args = ["-drive", f"file={paths.disk_image(scenario)},format={spec.format},"
+                      f"if=none,id={disk.DRIVE_ID}"]
+    if spec.device == "nvme":
+        args += ["-device", f"nvme,serial=bmdisk0,drive={disk.DRIVE_ID},"
+                 f"logical_block_size={spec.block},physical_block_size={spec.block}"]
+    return args
+
+
 # ---- files a boot needs ----
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -256,22 +276,26 @@ def missing_inputs(paths: Paths, boot: str) -> list[str]:
 # ---- whole command lines ----
 
 def scenario_command(scenario: scenario_file.Scenario, paths: Paths,
-                     prepare: bool = True) -> list[str]:
+                     prepare: bool = True, log_name: str | None = None) -> list[str]:
     """The command the harness runs for @scenario (paths relative to the repo).
 
     The console goes to QEMU's stdout; the caller redirects it to the log.
-    With @prepare, the scenario's private ESP is (re)built first.
+    With @prepare, the scenario's private ESP is (re)built first. @log_name
+    (default: the scenario's name) names QEMU's log and the ESP: each boot
+    of a `boots = 2` scenario has its own.
     """
+    log_name = log_name or scenario.name
     cmd = base_args(scenario.memory, scenario.cpus)
     if scenario.boot == "pvh":
         cmd += pvh_args(paths.kernel, scenario.cmdline)
     else:
-        esp = paths.test_esp / scenario.name
+        esp = paths.test_esp / log_name
         if prepare:
             prepare_esp(paths, esp, scenario.cmdline)
         cmd += uefi_args(esp)
+    cmd += disk_args(scenario, paths)
     cmd += scenario.devices
-    cmd += check_args(paths.logs / f"{scenario.name}.qemu.log")
+    cmd += check_args(paths.logs / f"{log_name}.qemu.log")
     return cmd
 
 
@@ -372,6 +396,8 @@ def _print_scenario_command(args: argparse.Namespace) -> int:
         if missing:
             print("qemu.py: missing " + ", ".join(missing), file=sys.stderr)
             return 2
+    if args.prepare and scenario.disk is not None:
+        print("# " + disk.create(paths.abs(paths.disk_image(scenario)), scenario.disk))
     print(f"# scenario {scenario.name}: run from {paths.root}, console on stdout")
     cmd = scenario_command(scenario, paths, prepare=args.prepare)
     print(shlex.join(cmd))
