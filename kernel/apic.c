@@ -47,6 +47,7 @@
 #define ICR_DELIVERY_PENDING   (1u << 12)
 #define TIMER_DIV_16           0x3          /* divide the bus clock by 16 */
 #define TIMER_CALIBRATE_NS     10000000ULL   /* 10 ms */
+#define TIMER_REF_RESOLUTION_NS 1000       /* above the PM timer's 279 ns */
 #define TIMER_DEADLINE_FACTOR  10         /* give up after 10x the interval */
 #define TIMER_COUNT_MAX        0xffffffffu
 #define ICR_SEND_SPINS         100000
@@ -92,13 +93,15 @@ bool lapic_vector_busy(unsigned vector)
 }
 
 /* Start the masked timer counting down from its maximum: measured later
- * against the reference clock without a busy wait of its own. */
+ * against the reference clock without a busy wait of its own. The clock is
+ * read after the count starts, so a delay between the two can only make
+ * the rate look higher (the ticks longer), never lower. */
 static void lapic_timer_count_start(void)
 {
 	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-	lapic.count_ref0 = time_ref_ns();
 	lapic_write(LAPIC_TIMER_INIT, TIMER_COUNT_MAX);
+	lapic.count_ref0 = time_ref_ns();
 }
 
 int lapic_init(void)
@@ -160,8 +163,11 @@ int lapic_send_self_ipi(unsigned vector)
  * over at least TIMER_CALIBRATE_NS of the reference clock. Under QEMU the
  * LAPIC timer and the HPET both follow the virtual clock, the TSC the
  * host's: measure like against like. By the first start the boot has
- * usually spent that long already, so this rarely waits. 0 if the
- * reference stops advancing (bounded in TSC time). */
+ * usually spent that long already, so this rarely waits. Every error is
+ * biased upwards (the clock read inside the counted span, the span cut by
+ * more than the clock's resolution), so a tick is never shorter than
+ * 1/HZ of reference time: timers are never early. 0 if the reference
+ * stops advancing (bounded in TSC time). */
 static uint64_t lapic_timer_measure(void)
 {
 	uint64_t r1, give_up = rdtsc() + tsc_hz() / (NS_PER_SEC / TIMER_CALIBRATE_NS) *
@@ -183,7 +189,7 @@ static uint64_t lapic_timer_measure(void)
 		return 0;
 	/* Microseconds keep the split multiply exact for minutes of counting. */
 	return time_mul_div(TIMER_COUNT_MAX - left, NS_PER_SEC / 1000,
-			    (r1 - lapic.count_ref0) / 1000);
+			    (r1 - lapic.count_ref0 - TIMER_REF_RESOLUTION_NS) / 1000);
 }
 
 int lapic_timer_start(unsigned vector, unsigned hz)
@@ -208,8 +214,9 @@ int lapic_timer_start(unsigned vector, unsigned hz)
 			(unsigned long long)(lapic.timer_hz / 1000), time_ref_name());
 	}
 	count = hz ? lapic.timer_hz / hz : 0;
-	if (!count || count > TIMER_COUNT_MAX)
+	if (!count || count >= TIMER_COUNT_MAX)
 		return -EINVAL;
+	count++;                        /* rounded up: a tick is never short */
 	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
 	lapic_write(LAPIC_TIMER_INIT, (uint32_t)count);

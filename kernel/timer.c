@@ -6,7 +6,11 @@
  * The pending timers are one singly linked list sorted by expiry (ties in
  * arming order), so a tick looks only at the head: the invariant is that
  * every timer on the list has pending set and no timer before it expires
- * later. Work items are a FIFO queue with queued set on every member.
+ * later. A tick first moves the due prefix onto a second list, the
+ * expiring one, and runs it from there: a callback that re-arms for a time
+ * already past lands on the main list and fires at the next tick, not again
+ * in this one (which would never end), while a del_timer() from a callback
+ * still stops a timer due in the same tick. Work items are a FIFO queue with queued set on every member.
  * Both are changed by handlers (a timer callback re-arms, a handler queues
  * work), so every change holds its lock with interrupts off.
  */
@@ -19,6 +23,7 @@
 volatile unsigned long jiffies = INITIAL_JIFFIES;
 
 static struct timer_list *timer_head;
+static struct timer_list *timer_expiring;   /* due this tick, not yet run */
 static DEFINE_SPINLOCK(timer_lock);
 
 static struct {
@@ -36,20 +41,30 @@ void timer_setup(struct timer_list *timer, void (*fn)(struct timer_list *),
 	timer->pending = false;
 }
 
-/* Take @timer off the list if it is on it; true if it was. Lock held. */
-static bool timer_unlink(struct timer_list *timer)
+/* Take @timer off @list if it is there; true if it was. Lock held. */
+static bool timer_unlink_from(struct timer_list **list, struct timer_list *timer)
 {
 	struct timer_list **p;
 
-	if (!timer->pending)
-		return false;
-	for (p = &timer_head; *p; p = &(*p)->next) {
+	for (p = list; *p; p = &(*p)->next) {
 		if (*p != timer)
 			continue;
 		*p = timer->next;
+		timer->next = NULL;
 		timer->pending = false;
 		return true;
 	}
+	return false;
+}
+
+/* Take @timer off whichever list holds it; true if it was pending. */
+static bool timer_unlink(struct timer_list *timer)
+{
+	if (!timer->pending)
+		return false;
+	if (timer_unlink_from(&timer_head, timer) ||
+	    timer_unlink_from(&timer_expiring, timer))
+		return true;
 	panic("timer %p: marked pending but not on the timer list", (void *)timer);
 }
 
@@ -90,20 +105,35 @@ int del_timer(struct timer_list *timer)
 	return was;
 }
 
-/* The first timer due at @now, unlinked; NULL if none is due. */
-static struct timer_list *timer_pop_due(unsigned long now)
+/* Move the timers due at @now from the head of the list to timer_expiring. */
+static void timer_collect_due(unsigned long now)
+{
+	struct timer_list **p = &timer_head;
+	unsigned long flags;
+
+	spin_lock_irqsave(&timer_lock, flags);
+	while (*p && time_after_eq(now, (*p)->expires))
+		p = &(*p)->next;
+	if (p != &timer_head) {
+		timer_expiring = timer_head;
+		timer_head = *p;
+		*p = NULL;
+	}
+	spin_unlock_irqrestore(&timer_lock, flags);
+}
+
+/* The next collected timer, unlinked and no longer pending; NULL at the end. */
+static struct timer_list *timer_pop_expiring(void)
 {
 	struct timer_list *t;
 	unsigned long flags;
 
 	spin_lock_irqsave(&timer_lock, flags);
-	t = timer_head;
-	if (t && time_after_eq(now, t->expires)) {
-		timer_head = t->next;
+	t = timer_expiring;
+	if (t) {
+		timer_expiring = t->next;
 		t->next = NULL;
 		t->pending = false;
-	} else {
-		t = NULL;
 	}
 	spin_unlock_irqrestore(&timer_lock, flags);
 	return t;
@@ -112,10 +142,10 @@ static struct timer_list *timer_pop_due(unsigned long now)
 void timer_tick(void)
 {
 	struct timer_list *t;
-	unsigned long now = ++jiffies;
 
+	timer_collect_due(++jiffies);
 	/* Unlocked while the callback runs: it may re-arm or arm others. */
-	while ((t = timer_pop_due(now)))
+	while ((t = timer_pop_expiring()))
 		t->function(t);
 }
 

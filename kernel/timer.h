@@ -110,4 +110,12 @@ int timer_tick_start(void);
 /* Does the tick run (can a wait rely on being woken)? */
 bool timer_tick_running(void);
 
+/*
+ * timer_tick_origin - the reference time (time_ref_ns()) read just before
+ * the tick's timer was loaded, and jiffies then. Tick k after it comes no
+ * sooner than @ref_ns + k / HZ s (lost ticks only make jiffies later), so
+ * a timer with expires E never runs before @ref_ns + (E - @j) / HZ s.
+ */
+void timer_tick_origin(uint64_t *ref_ns, unsigned long *j);
+
 #endif /* KERNEL_TIMER_H */

@@ -10,12 +10,15 @@
 #include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/spinlock.h"
+#include "kernel/time.h"
 #include "kernel/timer.h"
 
 static struct {
 	int vector;          /* the tick's vector once running */
 	bool running;
 	bool failed;         /* started once and could not: do not retry */
+	uint64_t origin_ns;  /* time_ref_ns() just before the timer was loaded */
+	unsigned long origin_jiffies;   /* jiffies then */
 } tick;
 
 static void timer_tick_irq(unsigned vector, void *ctx)
@@ -26,6 +29,12 @@ static void timer_tick_irq(unsigned vector, void *ctx)
 }
 
 bool timer_tick_running(void) { return tick.running; }
+
+void timer_tick_origin(uint64_t *ref_ns, unsigned long *j)
+{
+	*ref_ns = tick.origin_ns;
+	*j = tick.origin_jiffies;
+}
 
 int timer_tick_start(void)
 {
@@ -38,6 +47,8 @@ int timer_tick_start(void)
 		return -ENODEV;
 	local_irq_save(flags);
 	v = irq_alloc_vector(timer_tick_irq, NULL, "timer tick");
+	tick.origin_ns = time_ref_ns();
+	tick.origin_jiffies = jiffies;
 	err = v < 0 ? v : lapic_timer_start((unsigned)v, HZ);
 	if (err) {
 		if (v >= 0)
