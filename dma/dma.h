@@ -62,11 +62,19 @@ struct scatterlist;
 /* ---- the device's DMA model ---- */
 
 /**
- * dma_device_init - give @dev Linux's defaults: 32-bit streaming and
- * coherent masks, 64 KiB segments, no boundary, the platform's backend.
- * Bus code calls it when it creates a device.
+ * dma_device_init - the platform's facts about @dev, set once when the bus
+ * finds it: the direct backend, no bus limit, no IOMMU domain (platform
+ * code may then attach another backend with set_dma_ops()), plus the
+ * driver defaults of dma_device_reset().
  */
 void dma_device_init(struct device *dev);
+/**
+ * dma_device_reset - Linux's driver defaults, given on every bind: 32-bit
+ * streaming and coherent masks, 64 KiB segments, no boundary, no
+ * min_align_mask. The backend, bus limit and IOMMU domain stay as the
+ * platform set them.
+ */
+void dma_device_reset(struct device *dev);
 
 /**
  * dma_set_mask - the highest address the device can use for streaming DMA.

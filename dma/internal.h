@@ -8,7 +8,8 @@
  *   swiotlb.c   the bounce pool
  *   debug.c     the ledger and its checks
  *
- * The IOMMU issue adds a second backend (dma/iommu.c) with the same ops.
+ * The IOMMU issue adds a second backend (dma/iommu.c) with the same ops;
+ * struct dma_map_ops already names every operation it and the API need.
  */
 #ifndef DMA_INTERNAL_H
 #define DMA_INTERNAL_H
@@ -19,31 +20,81 @@
 
 /* ---- backends ---- */
 
+/*
+ * A backend's operations, after Linux's struct dma_map_ops. A NULL member
+ * means "not provided": the front door (dma/mapping.c) then uses the
+ * default named beside it, or refuses the call.
+ */
 struct dma_map_ops {
 	const char *name;
-	/* Coherent memory: zeroed, page-order aligned, inside the coherent mask. */
+	/* Coherent memory: zeroed, page-order aligned, inside the coherent mask. Required. */
 	void *(*alloc)(struct device *dev, size_t size, dma_addr_t *handle,
 		       gfp_t gfp, unsigned long attrs);
 	void (*free)(struct device *dev, size_t size, void *cpu_addr,
 		     dma_addr_t handle, unsigned long attrs);
-	/* Streaming: [phys, phys + size) of RAM for one transfer. */
+	/* Non-coherent pages (dma_alloc_pages, dma_alloc_noncoherent): zeroed,
+	 * mapped for @dir; ownership moves by syncs. NULL: the calls fail. */
+	struct page *(*alloc_pages)(struct device *dev, size_t size, dma_addr_t *handle,
+				    enum dma_data_direction dir, gfp_t gfp);
+	void (*free_pages)(struct device *dev, size_t size, struct page *page,
+			   dma_addr_t handle, enum dma_data_direction dir);
+	/* Describe a coherent buffer as a table of pages (dma_get_sgtable).
+	 * Return 0 or -errno. NULL: -ENXIO. */
+	int (*get_sgtable)(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			   dma_addr_t handle, size_t size, unsigned long attrs);
+	/* Streaming: [phys, phys + size) of RAM for one transfer. Required. */
 	dma_addr_t (*map_phys)(struct device *dev, uint64_t phys, size_t size,
 			       enum dma_data_direction dir, unsigned long attrs);
 	void (*unmap_phys)(struct device *dev, dma_addr_t addr, size_t size,
 			   enum dma_data_direction dir, unsigned long attrs);
-	/* Returns the DMA segment count, 0 on failure (nothing left mapped). */
+	/* Returns the DMA segment count, 0 on failure (nothing left mapped). Required. */
 	int (*map_sg)(struct device *dev, struct scatterlist *sg, int nents,
 		      enum dma_data_direction dir, unsigned long attrs);
 	void (*unmap_sg)(struct device *dev, struct scatterlist *sg, int nents,
 			 enum dma_data_direction dir, unsigned long attrs);
+	/* MMIO of another device (peer-to-peer): never bounced, no struct page.
+	 * NULL: dma_map_resource fails with DMA_MAPPING_ERROR. */
+	dma_addr_t (*map_resource)(struct device *dev, uint64_t phys, size_t size,
+				   enum dma_data_direction dir, unsigned long attrs);
+	void (*unmap_resource)(struct device *dev, dma_addr_t addr, size_t size,
+			       enum dma_data_direction dir, unsigned long attrs);
+	/* Ownership moves of one mapping. NULL: nothing to do (coherent, no bounce). */
 	void (*sync_for_cpu)(struct device *dev, dma_addr_t addr, size_t size,
 			     enum dma_data_direction dir);
 	void (*sync_for_device)(struct device *dev, dma_addr_t addr, size_t size,
 				enum dma_data_direction dir);
+	/* The same for the first @nents entries of a mapped list. NULL: the
+	 * front door calls sync_for_cpu/_for_device on each mapped segment. */
+	void (*sync_sg_for_cpu)(struct device *dev, struct scatterlist *sg, int nents,
+				enum dma_data_direction dir);
+	void (*sync_sg_for_device)(struct device *dev, struct scatterlist *sg, int nents,
+				   enum dma_data_direction dir);
+	/* Must a mapping at @addr be synced (is it bounced)? NULL: true
+	 * whenever a sync op is provided. */
+	bool (*need_sync)(struct device *dev, dma_addr_t addr);
+	/* Can the backend serve a device limited to @mask? NULL: any mask. */
+	bool (*dma_supported)(const struct device *dev, uint64_t mask);
+	/* The mask that reaches everything the backend may map without
+	 * bouncing. NULL: the mask that reaches all of RAM. */
+	uint64_t (*get_required_mask)(const struct device *dev);
+	/* Largest single mapping. NULL: SIZE_MAX. */
 	size_t (*max_mapping_size)(const struct device *dev);
+	/* Largest mapping that costs no more per byte than a small one
+	 * (an IOMMU's IOVA cache). NULL: SIZE_MAX (then capped by max_mapping_size). */
+	size_t (*opt_mapping_size)(const struct device *dev);
+	/* Boundary mask (2^n - 1) the backend can merge segments across
+	 * (an IOMMU's granule - 1). NULL: 0, it never merges. */
+	unsigned long (*get_merge_boundary)(const struct device *dev);
 };
 
 extern const struct dma_map_ops dma_direct_ops;
+
+/* Attach @ops as @dev's backend (platform code, before a driver binds:
+ * binding keeps it). Linux's set_dma_ops(). */
+static inline void set_dma_ops(struct device *dev, const struct dma_map_ops *ops)
+{
+	dev->dma_ops = ops;
+}
 
 /* Does the DMA segment [addr, addr + len) respect @dev's max_seg_size and
  * segment boundary? (dma/scatterlist.c, pure) */

@@ -77,15 +77,21 @@ static inline bool dma_phys_mapped(uint64_t phys, size_t size)
 
 void dma_device_init(struct device *dev)
 {
+	dev->bus_dma_limit = 0;
+	dev->dma_ops = &dma_direct_ops;
+	dev->iommu_domain = NULL;
+	dma_device_reset(dev);
+	if (!dma_dmap_hi)
+		dma_dmap_cache();
+}
+
+void dma_device_reset(struct device *dev)
+{
 	dev->dma_mask = DMA_DEFAULT_MASK;
 	dev->coherent_dma_mask = DMA_DEFAULT_MASK;
-	dev->bus_dma_limit = 0;
 	dev->max_seg_size = DMA_DEFAULT_MAX_SEG_SIZE;
 	dev->seg_boundary_mask = DMA_DEFAULT_SEG_BOUNDARY;
 	dev->min_align_mask = 0;
-	dev->dma_ops = &dma_direct_ops;
-	if (!dma_dmap_hi)
-		dma_dmap_cache();
 }
 
 /* The backend of @dev; a device nobody initialised gets the direct one. */

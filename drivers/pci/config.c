@@ -26,6 +26,7 @@
  */
 #define LOG_PREFIX "pci"
 #include "boot/boot_info.h"
+#include "dma/dma.h"
 #include "drivers/pci/internal.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/cmdline.h"
@@ -285,6 +286,7 @@ extern struct pci_driver *const __stop_pci_drivers[];
 
 int pci_init(void)
 {
+	struct pci_dev *pdev;
 	unsigned found = 0;
 
 	pci_parse_cmdline();
@@ -295,6 +297,8 @@ int pci_init(void)
 					      pci_cfg.ecam[i].bus_end);
 	else
 		found = pci_scan_one(0, 0, 0xff);
+	pci_for_each_dev(pdev)
+		dma_device_init(&pdev->dev);   /* platform DMA facts, once, before any driver */
 	pr_info("%u devices; %u of them were left mastering the bus by the firmware, "
 		"stopped until a driver asks", found, pci_masters_stopped());
 	for (struct pci_driver *const *d = __start_pci_drivers; d < __stop_pci_drivers; d++)

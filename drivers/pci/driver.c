@@ -56,7 +56,7 @@ static int pci_try_bind(struct pci_driver *drv, struct pci_dev *pdev)
 		return -ENODEV;
 	pdev->driver = drv;
 	pdev->dev.driver_name = drv->name;   /* dev_err() now says "edu 0000:00:03.0" */
-	dma_device_init(&pdev->dev);         /* every driver starts from the defaults */
+	dma_device_reset(&pdev->dev);        /* driver defaults; the backend stays */
 	err = drv->probe(pdev, id);
 	if (err) {
 		dev_err(&pdev->dev, "probe failed (%d)", err);

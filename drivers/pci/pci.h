@@ -11,7 +11,8 @@
  *      giving bus numbers to bridges the firmware left unnumbered
  *      (probe.c); size every BAR (bar.c); walk every capability list
  *      (cap.c);
- *   3. give an address to any BAR the firmware left unassigned (bar.c);
+ *   3. give an address to any BAR the firmware left unassigned (bar.c),
+ *      and each device its platform DMA facts (dma_device_init());
  *   4. bind drivers (driver.c) and print the table of devices (show.c).
  *
  * A driver registers itself from its own file with PCI_DRIVER(), names
