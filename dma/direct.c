@@ -223,4 +223,10 @@ const struct dma_map_ops dma_direct_ops = {
 	.sync_for_cpu = direct_sync_for_cpu,
 	.sync_for_device = direct_sync_for_device,
 	.max_mapping_size = direct_max_mapping_size,
+	/* dma/ops_helpers.c (branch dma-api) */
+	.alloc_pages = dma_common_alloc_pages,
+	.free_pages = dma_common_free_pages,
+	.get_sgtable = dma_direct_get_sgtable,
+	.map_resource = dma_direct_map_resource,
+	.need_sync = dma_direct_need_sync,
 };

@@ -105,6 +105,31 @@ int dma_sg_first_unfit(const struct device *dev, struct scatterlist *sg, int cou
 /* The highest address @dev can reach for streaming DMA (mask and bus limit). */
 uint64_t dma_direct_limit(const struct device *dev);
 
+/* ---- helpers any backend can use (dma/ops_helpers.c, branch dma-api) ---- */
+
+/* @dev's backend; a device nobody initialised gets the direct one (Linux). */
+static inline const struct dma_map_ops *get_dma_ops(const struct device *dev)
+{
+	return dev->dma_ops ? dev->dma_ops : &dma_direct_ops;
+}
+
+/* A coherent buffer in the direct map as one entry of whole pages. */
+int dma_common_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			   dma_addr_t handle, size_t size, unsigned long attrs);
+/* Zeroed pages inside @dev's streaming reach, mapped through @dev's own
+ * map_phys with DMA_ATTR_SKIP_CPU_SYNC; freed again if the map fails. */
+struct page *dma_common_alloc_pages(struct device *dev, size_t size, dma_addr_t *handle,
+				    enum dma_data_direction dir, gfp_t gfp);
+void dma_common_free_pages(struct device *dev, size_t size, struct page *page,
+			   dma_addr_t handle, enum dma_data_direction dir);
+/* The direct backend's own: handle = physical address checks, MMIO by
+ * its bus address, syncs only for bounces. */
+int dma_direct_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			   dma_addr_t handle, size_t size, unsigned long attrs);
+dma_addr_t dma_direct_map_resource(struct device *dev, uint64_t phys, size_t size,
+				   enum dma_data_direction dir, unsigned long attrs);
+bool dma_direct_need_sync(struct device *dev, dma_addr_t addr);
+
 /* ---- swiotlb: the bounce pool (dma/swiotlb.c) ---- */
 
 #define IO_TLB_SHIFT    11                      /* 2 KiB slots */

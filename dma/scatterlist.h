@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dma/dma.h"
+#include "kernel/errno.h"
 
 #define SG_END   0x1u   /* the last entry of the list */
 #define SG_CHAIN 0x2u   /* not a piece: the list goes on at ->chain (sg_chain) */
@@ -109,5 +110,40 @@ int sg_alloc_table_from_pages(struct sg_table *sgt, struct page **pages,
 	for_each_sg((sgt)->sgl, sg, (int)(sgt)->orig_nents, i)
 #define for_each_sgtable_dma_sg(sgt, sg, i) \
 	for_each_sg((sgt)->sgl, sg, (int)(sgt)->nents, i)
+
+/* ---- DMA over a whole table (Linux's dma-mapping.h wrappers) ---- */
+
+/**
+ * dma_map_sgtable - map the table's orig_nents pieces; sets @sgt->nents to
+ * the DMA segment count. Return: 0, or -EIO (nothing is left mapped).
+ */
+static inline int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
+				  enum dma_data_direction dir, unsigned long attrs)
+{
+	int n = dma_map_sg_attrs(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
+
+	if (n <= 0)
+		return -EIO;
+	sgt->nents = (unsigned int)n;
+	return 0;
+}
+
+static inline void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
+				     enum dma_data_direction dir, unsigned long attrs)
+{
+	dma_unmap_sg_attrs(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
+}
+
+static inline void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
+					    enum dma_data_direction dir)
+{
+	dma_sync_sg_for_cpu(dev, sgt->sgl, (int)sgt->orig_nents, dir);
+}
+
+static inline void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
+					       enum dma_data_direction dir)
+{
+	dma_sync_sg_for_device(dev, sgt->sgl, (int)sgt->orig_nents, dir);
+}
 
 #endif /* DMA_SCATTERLIST_H */
