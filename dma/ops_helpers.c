@@ -58,9 +58,7 @@ int dma_common_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_a
 int dma_direct_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
 			   dma_addr_t handle, size_t size, unsigned long attrs)
 {
-	struct page *page = virt_to_page(cpu_addr);
-
-	if (page && page_to_phys(page) != handle) {
+	if (virt_to_page(cpu_addr) && virt_to_phys(cpu_addr) != handle) {
 		dev_err(dev, "dma_get_sgtable(%p, handle %#llx): the handle is not this "
 			"buffer's", cpu_addr, (unsigned long long)handle);
 		return -EINVAL;
