@@ -2,9 +2,12 @@
  * time_test.c - the calibrated clock, delays and the timeout helper.
  */
 #include "kernel/acpi/acpi.h"
+#include "kernel/apic.h"
+#include "kernel/irq.h"
 #include "kernel/cmdline.h"
 #include "kernel/ktest.h"
 #include "kernel/string.h"
+#include "kernel/spinlock.h"
 #include "kernel/time.h"
 
 #define SPAN_NS        50000000ULL   /* 50 ms of reference time */
@@ -12,6 +15,8 @@
 #define POLL_TIMEOUT_US 1000
 #define NOBODY_PORT     0x9990         /* no device decodes it: reads all ones */
 #define DEAD_REF_BOUND_NS 2000000000ULL  /* the deadline is 200 ms; allow slack */
+#define RACE_JUMP_NS    2000000000ULL  /* a lost wrap costs 4.7 s (24-bit PM timer) or more */
+#define RACE_WAIT_US    100000
 
 static void clock_is_monotonic(struct ktest *t)
 {
@@ -132,3 +137,70 @@ KTEST_SUITE(time, KTEST_CASE(clock_is_monotonic), KTEST_CASE(reference_clock_in_
 	    KTEST_CASE(dead_reference_refused),
 	    KTEST_CASE(tsc_agrees_with_reference), KTEST_CASE(udelay_waits_long_enough),
 	    KTEST_CASE(poll_helper));
+
+/* ---- time_ref_ns() from an interrupt handler ---- */
+
+static volatile unsigned race_hits;
+static volatile uint64_t race_handler_ns;
+static int race_vector;
+
+/* An interrupt handler that reads the reference clock. */
+static void race_reader(unsigned vector, void *ctx)
+{
+	(void)vector;
+	(void)ctx;
+	race_handler_ns = time_ref_ns();
+	race_hits++;
+}
+
+/* Runs inside time_ref_ns() between the counter read and the wrap
+ * bookkeeping: raise the interrupt right there, once. */
+static void race_hook(void)
+{
+	time_ref_set_read_hook(NULL);
+	lapic_send_self_ipi((unsigned)race_vector);
+}
+
+static const char *time_irq_skip(void)
+{
+	if (!lapic_ready())
+		return "no LAPIC";
+	return time_ref_tracks_wraps() ? NULL : "the reference clock counts no wraps";
+}
+
+/* A handler reading the clock while time_ref_ns() is between reading the
+ * counter and folding it in would leave the outer call folding a stale
+ * reading: its total would jump by a whole wrap. The interrupt is raised
+ * exactly there (the read hook); with interrupts on, it waits until the
+ * bookkeeping is done, so neither reading jumps. */
+static void ref_clock_read_in_interrupt(struct ktest *t)
+{
+	unsigned long flags;
+	uint64_t r0, r1, r2;
+
+	race_vector = irq_alloc_vector(race_reader, NULL, "clock reader");
+	KT_ASSERT_GE(t, race_vector, IRQ_VECTOR_FIRST);
+	race_hits = 0;
+	local_irq_save(flags);
+	local_irq_enable();
+	r0 = time_ref_ns();
+	time_ref_set_read_hook(race_hook);
+	r1 = time_ref_ns();
+	poll_timeout_us(race_hits > 0, 0, RACE_WAIT_US);
+	r2 = time_ref_ns();
+	local_irq_restore(flags);
+	time_ref_set_read_hook(NULL);
+	irq_free_vector((unsigned)race_vector);
+	KT_ASSERT_EQ(t, race_hits, 1);
+	ktest_printf("    # %s: %s read %llu us, then %llu us in the handler, %llu us after\n",
+		     t->name, time_ref_name(), (unsigned long long)((r1 - r0) / 1000),
+		     (unsigned long long)((race_handler_ns - r0) / 1000),
+		     (unsigned long long)((r2 - r0) / 1000));
+	KT_EXPECT_ULT(t, r1 - r0, RACE_JUMP_NS);
+	KT_EXPECT_UGE(t, race_handler_ns, r0);
+	KT_EXPECT_ULT(t, race_handler_ns - r0, RACE_JUMP_NS);
+	KT_EXPECT_UGE(t, r2, race_handler_ns);
+	KT_EXPECT_ULT(t, r2 - r0, RACE_JUMP_NS);
+}
+
+KTEST_SUITE_EXT(time_irq, 0, time_irq_skip, KTEST_CASE(ref_clock_read_in_interrupt));
