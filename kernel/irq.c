@@ -205,7 +205,7 @@ int irq_alloc_vector_block(unsigned count, irq_handler_t fn, void *const ctx[],
 	spin_lock_irqsave(&irq_table_lock, flags);
 	for (base = (IRQ_VECTOR_FIRST + count - 1) & ~(count - 1);
 	     base + count - 1 <= IRQ_VECTOR_LAST; base += count) {
-		for (i = 0; i < count && !irq_table[base + i].fn; i++)
+		for (i = 0; i < count && irq_vector_reusable(base + i); i++)
 			;
 		if (i < count)
 			continue;

@@ -196,27 +196,53 @@ static void lapic_vectors_checked(struct ktest *t)
 	KT_EXPECT_EQ(t, lapic_timer_start(IRQ_VECTOR_SPURIOUS, HZ), -EINVAL);
 }
 
+static volatile unsigned old_hits, new_hits;
+
+static int alloc_single(void)
+{
+	return irq_alloc_vector(count_handler, (void *)&new_hits, "new owner");
+}
+
+static int alloc_block(void)
+{
+	void *const ctx[1] = { (void *)&new_hits };
+
+	return irq_alloc_vector_block(1, count_handler, ctx, "new block");
+}
+
+/* Free a vector while an interrupt for it is pending (IF off), allocate
+ * with @alloc, then let the stale interrupt in. Return: the freed vector;
+ * *@got is what @alloc gave. */
+static int realloc_while_pending(struct ktest *t, int (*alloc)(void), int *got)
+{
+	unsigned long flags;
+	int old;
+
+	old_hits = new_hits = 0;
+	old = irq_alloc_vector(count_handler, (void *)&old_hits, "old owner");
+	*got = -1;
+	if (old < IRQ_VECTOR_FIRST)
+		return old;
+	local_irq_save(flags);
+	KT_EXPECT_EQ(t, lapic_send_self_ipi((unsigned)old), 0);   /* pending: IF off */
+	KT_EXPECT_TRUE(t, lapic_vector_busy((unsigned)old));
+	irq_free_vector((unsigned)old);
+	*got = alloc();
+	local_irq_enable();                   /* the stale interrupt arrives now */
+	poll_timeout_us(!lapic_vector_busy((unsigned)old), 0, IPI_TIMEOUT_US);
+	local_irq_disable();
+	local_irq_restore(flags);
+	return old;
+}
+
 /* An interrupt still pending when its vector is freed never reaches the
  * vector's next owner: the vector stays out of circulation until the LAPIC
  * has delivered (and dropped) it. */
 static void freed_vector_pending_irq_not_inherited(struct ktest *t)
 {
-	static volatile unsigned old_hits, new_hits;
-	unsigned long flags;
-	int old, new, again;
+	int new, again, old = realloc_while_pending(t, alloc_single, &new);
 
-	old_hits = new_hits = 0;
-	old = irq_alloc_vector(count_handler, (void *)&old_hits, "old owner");
 	KT_ASSERT_GE(t, old, IRQ_VECTOR_FIRST);
-	local_irq_save(flags);
-	KT_EXPECT_EQ(t, lapic_send_self_ipi((unsigned)old), 0);   /* pending: IF off */
-	KT_EXPECT_TRUE(t, lapic_vector_busy((unsigned)old));
-	irq_free_vector((unsigned)old);
-	new = irq_alloc_vector(count_handler, (void *)&new_hits, "new owner");
-	local_irq_enable();                   /* the stale interrupt arrives now */
-	poll_timeout_us(!lapic_vector_busy((unsigned)old), 0, IPI_TIMEOUT_US);
-	local_irq_disable();
-	local_irq_restore(flags);
 	KT_EXPECT_NE(t, new, old);
 	KT_EXPECT_EQ(t, new_hits, 0);
 	KT_EXPECT_EQ(t, old_hits, 0);
@@ -227,6 +253,20 @@ static void freed_vector_pending_irq_not_inherited(struct ktest *t)
 		irq_free_vector((unsigned)again);
 	if (new >= 0)
 		irq_free_vector((unsigned)new);
+}
+
+/* The same for a multi-message MSI block: a quarantined vector is not
+ * free for irq_alloc_vector_block() either. */
+static void freed_vector_pending_not_in_block(struct ktest *t)
+{
+	int blk, old = realloc_while_pending(t, alloc_block, &blk);
+
+	KT_ASSERT_GE(t, old, IRQ_VECTOR_FIRST);
+	KT_EXPECT_GE(t, blk, IRQ_VECTOR_FIRST);
+	KT_EXPECT_NE(t, blk, old);
+	KT_EXPECT_EQ(t, new_hits, 0);
+	if (blk >= 0)
+		irq_free_vector((unsigned)blk);
 }
 
 static volatile bool fault_in_handler;
@@ -278,4 +318,5 @@ KTEST_SUITE_EXT(irq, 0, irq_skip, KTEST_CASE(vector_alloc_and_free),
 		KTEST_CASE(lapic_timer_rate), KTEST_CASE(msi_targets_this_cpu),
 		KTEST_CASE(pic_range_vector_from_lapic_acked), KTEST_CASE(lapic_vectors_checked),
 		KTEST_CASE(freed_vector_pending_irq_not_inherited),
+		KTEST_CASE(freed_vector_pending_not_in_block),
 		KTEST_CASE(fault_in_handler_repaired));
