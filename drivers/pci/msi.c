@@ -81,15 +81,20 @@ static void pci_msi_update_mask(struct pci_dev *pdev, uint32_t bits, bool masked
 	pci_write_config_dword(pdev, pci_msi_mask_reg(pdev, ctrl), mask);
 }
 
-static void pci_msi_irq_mask(struct irq_desc *desc)
+static const struct irq_chip pci_msi_chip, pci_msix_chip;
+
+/* One mask operation for both chips: a descriptor's chip says whether its
+ * mask bit is in the MSI capability or in its MSI-X table entry. */
+static void pci_msi_desc_mask(struct irq_desc *desc, bool masked)
 {
-	pci_msi_update_mask(desc->chip_data, 1u << desc->hwirq, true);
+	if (desc->chip == &pci_msix_chip)
+		pci_msix_mask(desc->chip_data, desc->hwirq, masked);
+	else
+		pci_msi_update_mask(desc->chip_data, 1u << desc->hwirq, masked);
 }
 
-static void pci_msi_irq_unmask(struct irq_desc *desc)
-{
-	pci_msi_update_mask(desc->chip_data, 1u << desc->hwirq, false);
-}
+static void pci_msi_irq_mask(struct irq_desc *desc) { pci_msi_desc_mask(desc, true); }
+static void pci_msi_irq_unmask(struct irq_desc *desc) { pci_msi_desc_mask(desc, false); }
 
 static const struct irq_chip pci_msi_chip = {
 	.name = "PCI-MSI",
@@ -97,14 +102,29 @@ static const struct irq_chip pci_msi_chip = {
 	.irq_unmask = pci_msi_irq_unmask,
 };
 
-int pci_msi_vec_count(const struct pci_dev *pdev)
+static const struct irq_chip pci_msix_chip = {
+	.name = "PCI-MSI-X",
+	.irq_mask = pci_msi_irq_mask,
+	.irq_unmask = pci_msi_irq_unmask,
+};
+
+/* Message Control of the capability at @cap, or -EINVAL if there is none:
+ * both vector counts are read from it. */
+static int pci_msi_cap_ctrl(const struct pci_dev *pdev, unsigned cap, unsigned reg)
 {
 	uint16_t ctrl;
 
-	if (!pdev->msi_cap)
+	if (!cap)
 		return -EINVAL;
-	pci_read_config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS, &ctrl);
-	return 1 << ((ctrl & PCI_MSI_FLAGS_QMASK) >> 1);
+	pci_read_config_word(pdev, cap + reg, &ctrl);
+	return ctrl;
+}
+
+int pci_msi_vec_count(const struct pci_dev *pdev)
+{
+	int ctrl = pci_msi_cap_ctrl(pdev, pdev->msi_cap, PCI_MSI_FLAGS);
+
+	return ctrl < 0 ? ctrl : 1 << ((ctrl & PCI_MSI_FLAGS_QMASK) >> 1);
 }
 
 /* Write @msg into the capability, every vector masked, @block granted, on. */
@@ -227,30 +247,11 @@ static volatile uint32_t *pci_msix_entry(const struct pci_dev *pdev, unsigned en
 	return pdev->irq.msix_table + (size_t)entry * PCI_MSIX_WORDS;
 }
 
-static void pci_msix_irq_mask(struct irq_desc *desc)
-{
-	pci_msix_mask(desc->chip_data, desc->hwirq, true);
-}
-
-static void pci_msix_irq_unmask(struct irq_desc *desc)
-{
-	pci_msix_mask(desc->chip_data, desc->hwirq, false);
-}
-
-static const struct irq_chip pci_msix_chip = {
-	.name = "PCI-MSI-X",
-	.irq_mask = pci_msix_irq_mask,
-	.irq_unmask = pci_msix_irq_unmask,
-};
-
 int pci_msix_vec_count(const struct pci_dev *pdev)
 {
-	uint16_t ctrl;
+	int ctrl = pci_msi_cap_ctrl(pdev, pdev->msix_cap, PCI_MSIX_FLAGS);
 
-	if (!pdev->msix_cap)
-		return -EINVAL;
-	pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctrl);
-	return (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1;
+	return ctrl < 0 ? ctrl : (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1;
 }
 
 /* Map the table and the PBA of @entries entries. */
