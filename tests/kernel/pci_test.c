@@ -13,6 +13,11 @@
  *   ktest.pci.nvme=01:00.0      nvme behind a pcie-root-port
  *   ktest.pci.testdev=02:01.0   pci-testdev behind a pci-bridge
  *   ktest.pci.edu=00:04.0       edu on the root bus
+ *
+ * Sizes are never QEMU's defaults: the MSI-X table size is what Message
+ * Control reports, BAR sizes what sizing found, and the cases check they
+ * agree (a scenario that sets nvme's msix_qsize may state it with
+ * ktest.pci.nvme_msix=N).
  */
 #include "drivers/edu.h"
 #include "drivers/pci/internal.h"
@@ -42,7 +47,7 @@
 #define CLASS_NVME       0x010802
 #define CLASS_OTHERS     0x00ff00  /* QEMU's PCI_CLASS_OTHERS */
 
-#define NVME_MSIX_ENTRIES 65       /* QEMU's msix_qsize default */
+#define PCI_MSIX_MAX_ENTRIES 2048  /* Table Size is 11 bits, N-1 encoded */
 #define EDU_IRQ_ACK       0x64
 #define EDU_IRQ_STATUS    0x24
 #define TESTDEV_SELECT    0        /* pci-testdev: write a test number to start it */
@@ -344,25 +349,64 @@ static void capabilities_match_config_space(struct ktest *t)
 	}
 }
 
+/* Structure @reg of @pdev's MSI-X capability (table or PBA) of @len bytes
+ * lies in a memory BAR the sizing found big enough. Return: its BAR. */
+static int expect_msix_struct_in_bar(struct ktest *t, struct pci_dev *pdev, unsigned reg,
+				     uint64_t len, uint64_t *offset)
+{
+	uint32_t loc;
+	unsigned bir;
+
+	pci_read_config_dword(pdev, pdev->msix_cap + reg, &loc);
+	bir = loc & PCI_MSIX_BIR_MASK;
+	*offset = loc & PCI_MSIX_OFFSET_MASK;
+	KT_EXPECT_LT(t, bir, PCI_STD_NUM_BARS);
+	if (bir >= PCI_STD_NUM_BARS)
+		return -1;
+	KT_EXPECT_FALSE(t, pdev->bar[bir].flags & (PCI_BAR_IO | PCI_BAR_UPPER));
+	KT_EXPECT_UGE(t, pdev->bar[bir].size, *offset + len);
+	return (int)bir;
+}
+
+/* What Message Control reports agrees with pci_msix_vec_count(), with the
+ * scenario (ktest.pci.nvme_msix, if it says) and with the BARs: the table
+ * and the PBA fit in theirs and do not overlap. */
+static void expect_msix_fits(struct ktest *t, struct pci_dev *pdev)
+{
+	uint16_t ctrl = config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS);
+	unsigned entries = (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1;
+	uint64_t toff, poff, tlen = (uint64_t)entries * PCI_MSIX_ENTRY_SIZE;
+	uint64_t plen = (entries + 63) / 64 * 8, want;
+	int tbar, pbar;
+
+	KT_EXPECT_EQ(t, pci_msix_vec_count(pdev), (int)entries);
+	KT_EXPECT_LE(t, entries, PCI_MSIX_MAX_ENTRIES);
+	if (!cmdline_get_u64(&kernel_cmdline, "ktest.pci.nvme_msix", &want))
+		KT_EXPECT_UEQ(t, entries, want);
+	tbar = expect_msix_struct_in_bar(t, pdev, PCI_MSIX_TABLE, tlen, &toff);
+	pbar = expect_msix_struct_in_bar(t, pdev, PCI_MSIX_PBA, plen, &poff);
+	if (tbar >= 0 && tbar == pbar)
+		KT_EXPECT_TRUE(t, toff + tlen <= poff || poff + plen <= toff);
+}
+
 /* ---- the topology the pvh-pci scenarios build ---- */
 
 static void nvme_behind_root_port(struct ktest *t)
 {
 	struct pci_dev *nvme, *rp;
-	uint16_t ctrl;
 
 	EXPECT_DEVICE(t, nvme, "nvme");
 	KT_EXPECT_EQ(t, nvme->vendor, RH_VENDOR);
 	KT_EXPECT_EQ(t, nvme->device, RH_NVME);
 	KT_EXPECT_EQ(t, nvme->class, CLASS_NVME);
 	KT_EXPECT_EQ(t, nvme->bar[0].flags, PCI_BAR_MEM64);
-	KT_EXPECT_UEQ(t, nvme->bar[0].size, 16 * 1024);
+	KT_EXPECT_UGE(t, nvme->bar[0].size, PAGE_SIZE);          /* sized: a power of two */
+	KT_EXPECT_UEQ(t, nvme->bar[0].size & (nvme->bar[0].size - 1), 0);
 	KT_EXPECT_NE(t, nvme->bar[0].base, 0);
 	for (unsigned i = 2; i < PCI_STD_NUM_BARS; i++)
 		KT_EXPECT_UEQ(t, nvme->bar[i].size, 0);
 	KT_ASSERT_NE(t, nvme->msix_cap, 0);
-	ctrl = config_word(nvme, nvme->msix_cap + PCI_MSIX_FLAGS);
-	KT_EXPECT_EQ(t, (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1, NVME_MSIX_ENTRIES);
+	expect_msix_fits(t, nvme);
 	KT_EXPECT_EQ(t, nvme->msi_cap, 0);
 	KT_EXPECT_NE(t, pci_find_capability(nvme, PCI_CAP_ID_PM), 0);
 	KT_EXPECT_NE(t, nvme->pcie_cap, 0);
@@ -379,7 +423,8 @@ static void nvme_behind_root_port(struct ktest *t)
 	KT_EXPECT_EQ(t, nvme->dma_alias, nvme->rid);
 	KT_EXPECT_TRUE(t, rp->mem_window.size &&
 		       nvme->bar[0].base >= rp->mem_window.base &&
-		       nvme->bar[0].base + 16 * 1024 <= rp->mem_window.base + rp->mem_window.size);
+		       nvme->bar[0].base + nvme->bar[0].size <=
+			       rp->mem_window.base + rp->mem_window.size);
 	if (!legacy_requested())   /* the root port's AER needs extended space */
 		KT_EXPECT_EQ(t, pci_find_ext_capability(rp, PCI_EXT_CAP_ID_ERR), 0x100);
 }
@@ -527,6 +572,29 @@ static void expect_entry(struct ktest *t, struct pci_dev *pdev, unsigned e, int 
 	KT_EXPECT_EQ(t, m, masked);
 }
 
+/* Asking for one more than the table has gives the whole table (every entry
+ * programmed, masked), or as many as there are free vectors if fewer. */
+static void expect_msix_clamped(struct ktest *t, struct pci_dev *pdev, unsigned offered,
+				unsigned free)
+{
+	unsigned want = offered < free ? offered : free;
+	struct msi_msg msg;
+	bool masked;
+	int n;
+
+	if (offered > free)
+		ktest_expect_error(t, "no free interrupt vector for");
+	n = pci_alloc_irq_vectors(pdev, 1, offered + 1, PCI_IRQ_MSIX);
+	KT_ASSERT_EQ(t, n, (int)want);
+	KT_EXPECT_EQ(t, pdev->irq.msix_entries, offered);
+	for (unsigned e = 0; e < want; e++)
+		expect_entry(t, pdev, e, pci_irq_vector(pdev, e), true);
+	KT_EXPECT_EQ(t, pci_irq_vector(pdev, want), -EINVAL);
+	KT_EXPECT_EQ(t, pci_msix_read_entry(pdev, offered, &msg, &masked), -EINVAL);
+	pci_free_irq_vectors(pdev);
+	KT_EXPECT_EQ(t, free_vectors(), free);
+}
+
 /* MSI-X on the NVMe through pci_alloc_irq_vectors(): more than the table
  * has is refused, then three entries are programmed, masked until their
  * handlers are requested, read back, and released. */
@@ -553,6 +621,7 @@ static void msix_table_on_nvme(struct ktest *t)
 	KT_EXPECT_EQ(t, pci_alloc_irq_vectors(nvme, (unsigned)offered + 1, (unsigned)offered + 1,
 					      PCI_IRQ_MSIX), -ENOSPC);
 	KT_EXPECT_EQ(t, config_word(nvme, nvme->msix_cap + PCI_MSIX_FLAGS) & PCI_MSIX_FLAGS_ENABLE, 0);
+	expect_msix_clamped(t, nvme, (unsigned)offered, vectors_before);
 	n = pci_alloc_irq_vectors(nvme, 3, 3, PCI_IRQ_ALL_TYPES);
 	KT_ASSERT_EQ(t, n, 3);
 	KT_EXPECT_EQ(t, nvme->irq.type, PCI_IRQ_MSIX);
@@ -749,8 +818,10 @@ static void lspci_table(struct ktest *t)
 	console_capture_stop();
 	snprintf(want, sizeof(want), "pci: %s 1b36:0010  NVM Express controller", nvme->dev.name);
 	KT_EXPECT_SUBSTR(t, out, want);
-	KT_EXPECT_SUBSTR(t, out, "BAR0  mem64       0x");
-	KT_EXPECT_SUBSTR(t, out, "16 KiB");
+	snprintf(want, sizeof(want), "BAR0  mem64       %#018llx  ",
+		 (unsigned long long)nvme->bar[0].base);
+	pci_format_size(want + strlen(want), sizeof(want) - strlen(want), nvme->bar[0].size);
+	KT_EXPECT_SUBSTR(t, out, want);
 	KT_EXPECT_SUBSTR(t, out, "caps  MSI-X@0x40");
 	KT_EXPECT_SUBSTR(t, out, "PCIe(root port)");
 	snprintf(want, sizeof(want), "%s 1234:11e8  unclassified device             edu",
