@@ -22,7 +22,8 @@
  * Every vector stays masked (where the device can mask) until request_irq()
  * unmasks it. While either is on, INTx is disabled in COMMAND. QEMU: edu
  * has MSI with one vector and no mask bits (`-device edu`), NVMe MSI-X with
- * 65 entries (`-device nvme`), qemu-xhci with msix=off MSI with 16.
+ * 65 entries by default (`-device nvme,msix_qsize=N`), qemu-xhci with
+ * msix=off MSI with 16.
  */
 #include "drivers/pci/internal.h"
 #include "kernel/apic.h"
