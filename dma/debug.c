@@ -50,26 +50,13 @@
 #include "dma/internal.h"
 #include "kernel/log.h"
 #include "kernel/printf.h"
-#ifdef KTEST_HOST
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#else
-#include "kernel/gdt.h"
-#include "kernel/ksyms.h"
-#include "kernel/mm/kmalloc.h"
-#include "kernel/mm/layout.h"
-#include "kernel/mm/memmap.h"
-#include "kernel/string.h"
-#include "kernel/x86.h"
-#endif
+#include "dma/platform.h"
 
 #define HASH_MASK        (DMA_DEBUG_HASH_SIZE - 1)
 #define FIT_PERFECT      4                   /* size, kind, direction and nents agree */
 #define FIT_HOLDS_ALL    (FIT_PERFECT + 1)   /* sync: the whole range lies inside */
 #define PREFIX_MAX       80                  /* "DMA-API: <driver> <device>" */
 #define LAST_REPORT_MAX  (PREFIX_MAX + 2 + DMA_DEBUG_REPORT_MAX)  /* prefix ": " text */
-#define WORD_BYTES       8                   /* what kernel_stack_contains() probes */
 #define NO_DRIVER        "(no driver)"
 #define NO_DEVICE        "(no device)"
 
@@ -115,8 +102,6 @@ struct report_buf {
 	size_t len;
 };
 
-static const struct dma_debug_platform default_platform;
-
 static struct {
 	bool enabled;                        /* the one branch hooks take when off */
 	const struct dma_debug_platform *plat;  /* kernel facts (a seam for tests) */
@@ -129,155 +114,18 @@ static struct {
 	unsigned long errors;                /* misuse reports since init */
 	char last_report[LAST_REPORT_MAX];   /* the newest report, for tests */
 	struct dma_debug_entry slots[DMA_DEBUG_INITIAL_ENTRIES];  /* the first entries */
-} ledger = { .plat = &default_platform };
+} ledger = { .plat = &dma_debug_default_platform };
 
 /* ---- the facts the checks need, from the kernel or from a test ---- */
 
-#ifdef KTEST_HOST
-static bool host_never(uint64_t phys, size_t size) { (void)phys; (void)size; return false; }
-static bool host_always(uint64_t phys, size_t size) { (void)phys; (void)size; return true; }
-static uint64_t host_sg_phys(const struct scatterlist *sg) { return sg->page_phys + sg->offset; }
-
-static unsigned int host_max_seg_size(const struct device *dev)
-{
-	return dev && dev->max_seg_size ? dev->max_seg_size : DMA_DEFAULT_MAX_SEG_SIZE;
-}
-
-static uint64_t host_seg_boundary(const struct device *dev)
-{
-	return dev && dev->seg_boundary_mask ? dev->seg_boundary_mask : DMA_DEFAULT_SEG_BOUNDARY;
-}
-
-static const char *host_symbolize(uint64_t addr, uint64_t *offset)
-{
-	(void)addr;
-	(void)offset;
-	return NULL;
-}
-
-static void *host_chunk_alloc(size_t bytes) { return malloc(bytes); }
-static void host_chunk_free(void *chunk) { free(chunk); }
-
-/* Nothing is special on the host until a test says otherwise. */
-static const struct dma_debug_platform default_platform = {
-	.chunk_alloc = host_chunk_alloc,
-	.chunk_free = host_chunk_free,
-	.on_stack = host_never,
-	.in_kernel_ro = host_never,
-	.is_ram = host_always,
-	.sg_phys = host_sg_phys,
-	.max_seg_size = host_max_seg_size,
-	.seg_boundary = host_seg_boundary,
-	.symbolize = host_symbolize,
-};
-
-/* One CPU, no interrupts: nothing to exclude. */
-static uint64_t ledger_lock(void) { return 0; }
-static void ledger_unlock(uint64_t flags) { (void)flags; }
-#else
-/* The kernel image's own address of physical @phys, 0 if the image does not hold it. */
-static uintptr_t image_alias(uint64_t phys)
-{
-	uint64_t size = (uintptr_t)__kernel_end - (uintptr_t)__kernel_start;
-
-	if (phys < kernel_phys_base || phys - kernel_phys_base >= size)
-		return 0;
-	return (uintptr_t)__kernel_start + (uintptr_t)(phys - kernel_phys_base);
-}
-
-/* Stacks are whole buffers' homes, so probing both ends of the range suffices. */
-static bool va_on_stack(uintptr_t va, size_t size)
-{
-	uintptr_t last = size > WORD_BYTES ? va + size - WORD_BYTES : va;
-
-	return kernel_stack_contains(va) || kernel_stack_contains(last);
-}
-
-/* Both views of the range: the image's (today's stacks, in .bss) and the
- * direct map's (stacks from the page allocator, should there be any). */
-static bool kernel_on_stack(uint64_t phys, size_t size)
-{
-	uintptr_t img = image_alias(phys);
-
-	if (img && va_on_stack(img, size))
-		return true;
-	return va_on_stack((uintptr_t)phys_to_virt(phys), size);
-}
-
-/* Code and read-only data: [__text_start, __data_start) of the image. */
-static bool kernel_in_ro(uint64_t phys, size_t size)
-{
-	uint64_t lo = virt_to_phys(__text_start), hi = virt_to_phys(__data_start);
-
-	return phys < hi && phys + size > lo;
-}
-
-/* RAM a device may be lent: free or loader RAM, or RAM the kernel claimed
- * (memmap claims only ever retype RAM, so every claim type counts). */
-static bool ram_type(uint32_t type)
-{
-	return type == BOOT_MEM_USABLE || type == BOOT_MEM_LOADER || type >= MEMMAP_LOW_MEMORY;
-}
-
-/* Walk the sorted memory map: every byte of the range must be RAM. */
-static bool kernel_is_ram(uint64_t phys, size_t size)
-{
-	const struct memmap_region *r;
-	uint64_t cur = phys, end = phys + size;
-
-	if (memmap_count() == 0)
-		return true;   /* no map yet: nothing to judge by */
-	for (uint32_t i = 0; (r = memmap_get(i)) != NULL && cur < end; i++) {
-		if (r->end <= cur)
-			continue;
-		if (r->base > cur || !ram_type(r->type))
-			return false;
-		cur = r->end;
-	}
-	return cur >= end;
-}
-
-/* Chunks come from kmalloc (whole pages at this size); quietly: the ledger
- * says itself what a failure means. */
-static void *kernel_chunk_alloc(size_t bytes)
-{
-	return kmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
-}
-
-static void kernel_chunk_free(void *chunk) { kfree(chunk); }
-
-static const struct dma_debug_platform default_platform = {
-	.chunk_alloc = kernel_chunk_alloc,
-	.chunk_free = kernel_chunk_free,
-	.on_stack = kernel_on_stack,
-	.in_kernel_ro = kernel_in_ro,
-	.is_ram = kernel_is_ram,
-	.sg_phys = sg_phys,
-	.max_seg_size = dma_get_max_seg_size,
-	.seg_boundary = dma_get_seg_boundary,
-	.symbolize = ksym_lookup,
-};
-
 /* Interrupts off: a completion handler may unmap while we walk a bucket. */
-static uint64_t ledger_lock(void)
-{
-	uint64_t flags = read_rflags();
-
-	irq_disable();
-	return flags;
-}
-
-static void ledger_unlock(uint64_t flags)
-{
-	if (flags & X86_RFLAGS_IF)
-		irq_enable();
-}
-#endif
+static uint64_t ledger_lock(void) { return dma_plat_irq_save(); }
+static void ledger_unlock(uint64_t flags) { dma_plat_irq_restore(flags); }
 
 /* Tests swap in their own facts; NULL returns to the build's. */
 void dma_debug_set_platform(const struct dma_debug_platform *plat)
 {
-	ledger.plat = plat ? plat : &default_platform;
+	ledger.plat = plat ? plat : &dma_debug_default_platform;
 }
 
 /* ---- names for reports ---- */
