@@ -57,20 +57,29 @@ void dbg_check_unmap_args(const struct dma_debug_entry *ref, const struct dma_de
 		       "direction [freed with %s]", dma_dir_name(ref->dir));
 }
 
+/* Memory the call gives back to the page allocator, not just a mapping. */
+static bool frees_pages(enum dma_debug_type type)
+{
+	return type == DMA_DEBUG_COHERENT || type == DMA_DEBUG_NONCOHERENT;
+}
+
 /*
  * May the backend undo @e for the call @ref describes? Not across the
- * coherent/streaming line (it would free pages a driver still maps, or
- * unmap a buffer as if it were an allocation), and not a coherent free
- * with another CPU address or size: the allocator would free other pages
+ * line between allocations and mappings, nor between the two kinds of
+ * allocation (it would free pages a driver still maps, or unmap a buffer
+ * as if it were an allocation), and not a free of another size (or, for
+ * coherent memory, CPU address): the allocator would free other pages
  * (or refuse, and the pages would leak unseen).
  */
 bool dbg_unmap_may_proceed(const struct dma_debug_entry *ref, const struct dma_debug_entry *e)
 {
-	bool ref_coherent = ref->type == DMA_DEBUG_COHERENT;
-
-	if (ref_coherent != (e->type == DMA_DEBUG_COHERENT))
+	if (frees_pages(ref->type) != frees_pages(e->type))
 		return false;
-	return !ref_coherent || (ref->cpu_addr == e->cpu_addr && ref->size == e->size);
+	if (!frees_pages(ref->type))
+		return true;
+	if (ref->type != e->type || ref->size != e->size)
+		return false;
+	return ref->type != DMA_DEBUG_COHERENT || ref->cpu_addr == e->cpu_addr;
 }
 
 /* The mapping is going: its dma_mapping_error() duty was owed by now. */
@@ -173,7 +182,26 @@ bool dbg_check_sync(const struct dma_debug_entry *ref, bool for_cpu, const void 
 
 /* ---- the hooks dma/mapping.c calls ---- */
 
-/* A single or page mapping was made: check the memory, record it. */
+/* Which dma_mapping_error() duty a fresh mapping of @type carries. */
+static enum dma_debug_maperr maperr_owed(enum dma_debug_type type)
+{
+	return ledger_same_kind(type, DMA_DEBUG_SINGLE) || type == DMA_DEBUG_RESOURCE ?
+	       MAPERR_NOT_CHECKED : MAPERR_NOT_APPLICABLE;
+}
+
+/* What an unmap of @type is called, for the invalid-direction report. */
+static const char *unmap_name(enum dma_debug_type type)
+{
+	switch (type) {
+	case DMA_DEBUG_PAGE:        return "dma_unmap_page";
+	case DMA_DEBUG_NONCOHERENT: return "dma_free_pages";
+	case DMA_DEBUG_RESOURCE:    return "dma_unmap_resource";
+	default:                    return "dma_unmap_single";
+	}
+}
+
+/* A single, page, noncoherent or resource mapping was made: check the
+ * memory (not a resource's: MMIO is meant), record it. */
 void debug_dma_map(struct device *dev, enum dma_debug_type type, const void *cpu_addr,
 		   uint64_t phys, size_t size, dma_addr_t addr,
 		   enum dma_data_direction dir, const void *caller)
@@ -189,10 +217,10 @@ void debug_dma_map(struct device *dev, enum dma_debug_type type, const void *cpu
 		*e = (struct dma_debug_entry){
 			.dev = dev, .dev_addr = addr, .phys = phys, .cpu_addr = cpu_addr,
 			.size = size, .type = type, .dir = dir, .caller = caller,
-			.maperr = ledger_same_kind(type, DMA_DEBUG_SINGLE) ? MAPERR_NOT_CHECKED
-								  : MAPERR_NOT_APPLICABLE,
+			.maperr = maperr_owed(type),
 		};
-		dbg_check_memory(dev, phys, size, e, caller);
+		if (type != DMA_DEBUG_RESOURCE)
+			dbg_check_memory(dev, phys, size, e, caller);
 		ledger_insert(e);
 	}
 	ledger_unlock(flags);
@@ -210,7 +238,7 @@ bool debug_dma_unmap(struct device *dev, enum dma_debug_type type, dma_addr_t ad
 	struct dma_debug_entry ref = {
 		.dev = dev, .dev_addr = addr, .size = size, .type = type, .dir = dir,
 	};
-	const char *what = type == DMA_DEBUG_PAGE ? "dma_unmap_page" : "dma_unmap_single";
+	const char *what = unmap_name(type);
 	uint64_t flags;
 	bool ok;
 

@@ -28,6 +28,8 @@ const char *dbg_type_name(enum dma_debug_type type)
 	case DMA_DEBUG_PAGE:     return "page";
 	case DMA_DEBUG_SG:       return "scatter-gather";
 	case DMA_DEBUG_COHERENT: return "coherent";
+	case DMA_DEBUG_NONCOHERENT: return "noncoherent";
+	case DMA_DEBUG_RESOURCE: return "resource";
 	}
 	return "unknown";
 }

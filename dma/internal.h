@@ -253,6 +253,8 @@ enum dma_debug_type {
 	DMA_DEBUG_PAGE,       /* dma_map_page */
 	DMA_DEBUG_SG,         /* dma_map_sg */
 	DMA_DEBUG_COHERENT,   /* dma_alloc_coherent */
+	DMA_DEBUG_NONCOHERENT,  /* dma_alloc_pages, dma_alloc_noncoherent */
+	DMA_DEBUG_RESOURCE,   /* dma_map_resource (MMIO, not RAM) */
 };
 
 /* @caller: the driver code that called the API (for "mapped at ..."). */
