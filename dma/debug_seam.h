@@ -1,5 +1,5 @@
 /*
- * debug_seam.h - what the DMA-API checker (dma/debug.c) asks of the rest of
+ * debug_seam.h - what the DMA-API checker (dma/debug_*.c) asks of the rest of
  * the kernel, gathered in one table so that host tests can answer instead.
  *
  * A few checks need facts only the running kernel knows: is this physical
@@ -10,7 +10,7 @@
  * special" (tests/host/dma_debug_host.c) until a test installs a table of
  * its own with dma_debug_set_platform().
  *
- * Private to dma/debug.c and its tests; drivers use dma/debug.h.
+ * Private to dma/debug_*.c and its tests; drivers use dma/debug.h.
  */
 #ifndef DMA_DEBUG_SEAM_H
 #define DMA_DEBUG_SEAM_H
