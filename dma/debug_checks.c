@@ -20,7 +20,6 @@
 #include "dma/platform.h"
 #include "kernel/log.h"
 
-
 /* ---- checks ---- */
 
 /* An unmap or free the ledger has no entry for. */

@@ -2,9 +2,9 @@
  * debug_ledger.c - the DMA-API checker's ledger: what every device may
  * reach, one entry per live mapping, and the lookups the checks use.
  *
- * Each live streaming mapping (dma_map_single/page), each
- * mapped segment of a scatterlist, and each coherent allocation is one
- * entry: which device, what kind, the device address, the physical (or,
+ * Each live streaming mapping (dma_map_single/page), each mapped segment
+ * of a scatterlist, each coherent or noncoherent allocation and each
+ * resource mapping (dma_map_resource) is one entry: which device, what kind, the device address, the physical (or,
  * for coherent memory, the CPU) address, the size, the direction, the sg
  * counts, whether dma_mapping_error() looked at it, and the code address
  * of the driver call that made it. Entries come from a free list: first
@@ -34,8 +34,8 @@
  *
  * Invariants: an entry is either on the free list or in exactly the bucket
  * of its dev_addr, never both; nr_free counts the free list and capacity
- * every entry (static plus chunks), so capacity - nr_free are live; a failed map
- * (DMA_MAPPING_ERROR) is never recorded; every check runs with interrupts
+ * every entry (static plus chunks), so capacity - nr_free are live; a
+ * failed map (DMA_MAPPING_ERROR) is never recorded; every check runs with interrupts
  * off, so a completion handler's unmap cannot cut into a walk.
  */
 #define LOG_PREFIX "DMA-API"
@@ -43,7 +43,6 @@
 #include "dma/debug_internal.h"
 #include "dma/platform.h"
 #include "kernel/log.h"
-
 
 struct dma_debug_ledger dma_ledger = { .plat = &dma_debug_default_platform };
 

@@ -11,7 +11,6 @@
 #include "dma/platform.h"
 #include "kernel/log.h"
 
-
 /* ---- queries ---- */
 
 /* Log one entry's details under its device's name; a dump (LOG_INFO) also shows

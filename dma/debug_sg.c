@@ -18,7 +18,6 @@
 #include "dma/platform.h"
 #include "kernel/log.h"
 
-
 /* ---- checks ---- */
 
 /* The ledger's view of one mapped segment of a list, as a call describes it. */
