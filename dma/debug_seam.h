@@ -1,15 +1,16 @@
 /*
- * debug_seam.h - what the DMA-API checker (dma/debug.c) asks of the rest of
+ * debug_seam.h - what the DMA-API checker (dma/debug_*.c) asks of the rest of
  * the kernel, gathered in one table so that host tests can answer instead.
  *
  * A few checks need facts only the running kernel knows: is this physical
  * range on a kernel stack, in kernel code, in RAM at all; what are a
  * device's segment limits; which function holds a code address. The
  * kernel build answers from its stacks, linker symbols, memory map and
- * symbol table. The host build (KTEST_HOST) answers "nothing is special"
- * until a test installs a table of its own with dma_debug_set_platform().
+ * symbol table (dma/debug_platform.c). The host build answers "nothing is
+ * special" (tests/host/dma_debug_host.c) until a test installs a table of
+ * its own with dma_debug_set_platform().
  *
- * Private to dma/debug.c and its tests; drivers use dma/debug.h.
+ * Private to dma/debug_*.c and its tests; drivers use dma/debug.h.
  */
 #ifndef DMA_DEBUG_SEAM_H
 #define DMA_DEBUG_SEAM_H
@@ -54,6 +55,9 @@ struct dma_debug_platform {
 	 * *@offset is set to @addr minus its start. */
 	const char *(*symbolize)(uint64_t addr, uint64_t *offset);
 };
+
+/* The build's own answers: the kernel's, or the host tests'. */
+extern const struct dma_debug_platform dma_debug_default_platform;
 
 /* Answer the checker's questions with @plat from now on; NULL restores the
  * build's own answers. Takes effect at once, even on a live ledger. */

@@ -266,7 +266,7 @@ void dma_unmap_resource(struct device *dev, dma_addr_t addr, size_t size,
  * its syncs (Linux's dma_need_sync; here true only for bounces). */
 bool dma_need_sync(struct device *dev, dma_addr_t addr);
 
-/* "DMA_TO_DEVICE", ...: the constant's name, for messages (dma/debug.c). */
+/* "DMA_TO_DEVICE", ...: the constant's name, for messages (dma/debug_checks.c). */
 const char *dma_dir_name(enum dma_data_direction dir);
 
 #endif /* DMA_DMA_H */

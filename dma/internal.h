@@ -6,7 +6,7 @@
  *   direct.c    the backend without an IOMMU: device address = physical
  *               address, or a bounce slot when the device cannot reach it
  *   swiotlb.c   the bounce pool
- *   debug.c     the ledger and its checks
+ *   debug_*.c   the ledger and its checks (docs/dma-debug.md)
  *
  * The IOMMU issue adds a second backend (dma/iommu.c) with the same ops;
  * struct dma_map_ops already names every operation it and the API need.
@@ -241,7 +241,7 @@ struct swiotlb_stats {
 void swiotlb_get_stats(struct swiotlb_stats *out);
 
 /*
- * ---- the debug ledger (dma/debug.c); no-ops unless dma_debug=on ----
+ * ---- the debug ledger (dma/debug_checks.c, debug_sg.c); no-ops unless dma_debug=on ----
  * Every unmap, free and sync hook runs BEFORE the backend and returns true
  * if the backend may proceed. False means the checker has reported the
  * misuse and changed nothing: the caller returns without the backend.
@@ -253,6 +253,8 @@ enum dma_debug_type {
 	DMA_DEBUG_PAGE,       /* dma_map_page */
 	DMA_DEBUG_SG,         /* dma_map_sg */
 	DMA_DEBUG_COHERENT,   /* dma_alloc_coherent */
+	DMA_DEBUG_NONCOHERENT,  /* dma_alloc_pages, dma_alloc_noncoherent */
+	DMA_DEBUG_RESOURCE,   /* dma_map_resource (MMIO, not RAM) */
 };
 
 /* @caller: the driver code that called the API (for "mapped at ..."). */

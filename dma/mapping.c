@@ -9,7 +9,7 @@
  *   2. hand the work to the device's backend (dev->dma_ops: dma/direct.c
  *      without an IOMMU), which decides the device address and bounces
  *      through swiotlb when it must;
- *   3. tell the debug ledger (dma/debug.c) what happened and who asked,
+ *   3. tell the debug ledger (dma/debug_checks.c) what happened and who asked,
  *      so misuse is caught even when the hardware would not notice.
  *
  * Nothing here knows about bounce buffers or page tables: that is the

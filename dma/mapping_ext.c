@@ -7,9 +7,10 @@
  * The same three steps as dma/mapping.c: check the arguments and refuse
  * with a message naming the device; hand the work to the device's backend
  * through struct dma_map_ops (the direct backend takes dma/ops_helpers.c);
- * tell the debug ledger. Non-coherent pages are recorded as page mappings
- * (Linux does the same); resource mappings are not recorded: MMIO is not
- * RAM and the checker's memory checks would refuse it.
+ * tell the debug ledger. Non-coherent pages are recorded as their own kind
+ * (Linux's dma_debug_noncoherent), so a free of the wrong size is refused
+ * like a coherent one; resource mappings as resources, whose memory is
+ * not checked (MMIO is what they map).
  */
 #include "dma/debug.h"
 #include "dma/internal.h"
@@ -40,7 +41,7 @@ static struct page *ext_alloc_pages(struct device *dev, size_t size, dma_addr_t 
 	page = ops->alloc_pages(dev, size, handle, dir, gfp);
 	if (!page)
 		return NULL;
-	debug_dma_map(dev, DMA_DEBUG_PAGE, page_address(page), page_to_phys(page), size,
+	debug_dma_map(dev, DMA_DEBUG_NONCOHERENT, page_address(page), page_to_phys(page), size,
 		      *handle, dir, caller);
 	/* Failure is a NULL page, so no dma_mapping_error() check is owed. */
 	debug_dma_mapping_error(dev, *handle);
@@ -54,7 +55,7 @@ static void ext_free_pages(struct device *dev, size_t size, struct page *page,
 	if (!dma_check_args(dev, size, dir, "dma_free_pages") || handle == DMA_MAPPING_ERROR)
 		return;
 	/* The checker knows this mapping is not live: the pages are not ours. */
-	if (!debug_dma_unmap(dev, DMA_DEBUG_PAGE, handle, size, dir, caller))
+	if (!debug_dma_unmap(dev, DMA_DEBUG_NONCOHERENT, handle, size, dir, caller))
 		return;
 	get_dma_ops(dev)->free_pages(dev, size, page, handle, dir);
 }
@@ -135,6 +136,7 @@ dma_addr_t dma_map_resource(struct device *dev, uint64_t phys, size_t size,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
 	const struct dma_map_ops *ops = get_dma_ops(dev);
+	dma_addr_t addr;
 
 	if (!dma_check_args(dev, size, dir, "dma_map_resource"))
 		return DMA_MAPPING_ERROR;
@@ -148,7 +150,9 @@ dma_addr_t dma_map_resource(struct device *dev, uint64_t phys, size_t size,
 		dev_err(dev, "dma_map_resource: the %s backend cannot map MMIO", ops->name);
 		return DMA_MAPPING_ERROR;
 	}
-	return ops->map_resource(dev, phys, size, dir, attrs);
+	addr = ops->map_resource(dev, phys, size, dir, attrs);
+	debug_dma_map(dev, DMA_DEBUG_RESOURCE, NULL, phys, size, addr, dir, CALLER());
+	return addr;
 }
 
 void dma_unmap_resource(struct device *dev, dma_addr_t addr, size_t size,
@@ -157,6 +161,9 @@ void dma_unmap_resource(struct device *dev, dma_addr_t addr, size_t size,
 	const struct dma_map_ops *ops = get_dma_ops(dev);
 
 	if (!dma_check_args(dev, size, dir, "dma_unmap_resource") || addr == DMA_MAPPING_ERROR)
+		return;
+	/* The checker knows no such mapping: the backend must not act. */
+	if (!debug_dma_unmap(dev, DMA_DEBUG_RESOURCE, addr, size, dir, CALLER()))
 		return;
 	if (ops->unmap_resource)   /* NULL: nothing was set up (direct) */
 		ops->unmap_resource(dev, addr, size, dir, attrs);

@@ -79,8 +79,8 @@
  *
  * Interrupt handlers may unmap (a completion path), so every change to
  * the pool runs with interrupts off. The copies go through the direct map
- * (phys_to_virt); host builds (KTEST_HOST) go through the memory
- * manager's window instead, which is backed by ordinary host memory.
+ * (phys_to_virt); host builds go through the memory manager's window
+ * instead, which is backed by ordinary host memory (dma/platform.h).
  */
 #define LOG_PREFIX "swiotlb"
 #include "dma/ratelimit.h"
@@ -90,15 +90,7 @@
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/mm/kmalloc.h"
-#ifdef KTEST_HOST
-#include <string.h>
-#include "kernel/mm/page_alloc_internal.h"
-#else
-#include "kernel/mm/layout.h"
-#include "kernel/string.h"
-#include "kernel/time.h"
-#include "kernel/x86.h"
-#endif
+#include "dma/platform.h"
 
 /* Everything the bounce pool knows (dma/swiotlb_state.h). */
 struct swiotlb_state swiotlb;
@@ -108,48 +100,26 @@ struct swiotlb_state swiotlb;
 /* Where the CPU reaches physical address @phys. */
 static void *swiotlb_virt(uint64_t phys)
 {
-#ifdef KTEST_HOST
-	return mm_phys_to_virt(phys);
-#else
-	return phys_to_virt(phys);
-#endif
+	return dma_plat_phys_to_virt(phys);
 }
 
 /* Keep interrupt handlers (which may unmap) out while the pool changes. */
 uint64_t swiotlb_lock(void)
 {
-#ifdef KTEST_HOST
-	return 0;
-#else
-	uint64_t flags = read_rflags();
-
-	irq_disable();
-	return flags;
-#endif
+	return dma_plat_irq_save();
 }
 
 /* The clock the map-failure messages are rate-limited by. Host tests count
  * every message, so there each one opens a window of its own. */
 static uint64_t swiotlb_now_ns(void)
 {
-#ifdef KTEST_HOST
-	static uint64_t fake_ns;
-
-	return fake_ns += DMA_RATELIMIT_INTERVAL_NS;
-#else
-	return time_ns();
-#endif
+	return dma_plat_now_ns();
 }
 
 /* Let them in again if they were allowed before. */
 void swiotlb_unlock(uint64_t flags)
 {
-#ifdef KTEST_HOST
-	(void)flags;
-#else
-	if (flags & X86_RFLAGS_IF)
-		irq_enable();
-#endif
+	dma_plat_irq_restore(flags);
 }
 
 /* ---- questions ---- */

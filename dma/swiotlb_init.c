@@ -24,13 +24,7 @@
 #include "kernel/errno.h"
 #include "kernel/log.h"
 #include "kernel/mm/kmalloc.h"
-#ifdef KTEST_HOST
-#include <string.h>
-#include "kernel/mm/page_alloc_internal.h"
-#else
-#include "kernel/mm/layout.h"
-#include "kernel/string.h"
-#endif
+#include "dma/platform.h"
 
 #define SWIOTLB_AREA_MAX_ORDER  MAX_ORDER   /* 4 MiB: the buddy's largest block */
 #define SWIOTLB_AREA_MIN_ORDER  6           /* 256 KiB: the largest mapping */

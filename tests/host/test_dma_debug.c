@@ -484,6 +484,42 @@ static void free_coherent_checks(struct ktest *t)
 	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
 }
 
+/* Noncoherent pages are an allocation: a wrong-size or wrong-function free
+ * is refused (the entry stays); resources are MMIO: no memory report. */
+static void noncoherent_and_resource_kinds(struct ktest *t)
+{
+	unsigned long before;
+
+	fresh();
+	before = dma_debug_error_count();
+	debug_dma_map(&dev_a, DMA_DEBUG_NONCOHERENT, NULL, F_BUF, 8192, F_BUF,
+		      DMA_FROM_DEVICE, F_MAP_CALL);
+	KT_EXPECT_FALSE(t, debug_dma_unmap(&dev_a, DMA_DEBUG_NONCOHERENT, F_BUF, 4096,
+					   DMA_FROM_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 1, "different size [freed size=4096 bytes]");
+	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[mapped as noncoherent]");
+	KT_EXPECT_FALSE(t, debug_dma_unmap(&dev_a, DMA_DEBUG_PAGE, F_BUF, 8192,
+					   DMA_FROM_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 2, "wrong function [freed as page]");
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 1);
+	KT_EXPECT_TRUE(t, debug_dma_unmap(&dev_a, DMA_DEBUG_NONCOHERENT, F_BUF, 8192,
+					  DMA_FROM_DEVICE, F_UNMAP_CALL));
+	EXPECT_NO_REPORT(t, before + 2);   /* no error check owed */
+
+	debug_dma_map(&dev_a, DMA_DEBUG_RESOURCE, NULL, F_MMIO, 4, F_MMIO, DMA_TO_DEVICE,
+		      F_MAP_CALL);
+	EXPECT_NO_REPORT(t, before + 2);   /* not RAM, and rightly so */
+	debug_dma_mapping_error(&dev_a, F_MMIO);
+	KT_EXPECT_FALSE(t, debug_dma_unmap(&dev_a, DMA_DEBUG_RESOURCE, F_MMIO + 8, 4,
+					   DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_REPORTS(t, before, 3, "never mapped");
+	KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[freed as resource]");
+	KT_EXPECT_TRUE(t, debug_dma_unmap(&dev_a, DMA_DEBUG_RESOURCE, F_MMIO, 4,
+					  DMA_TO_DEVICE, F_UNMAP_CALL));
+	EXPECT_NO_REPORT(t, before + 3);
+	KT_EXPECT_UEQ(t, dma_debug_entry_count(NULL), 0);
+}
+
 static void missing_error_check(struct ktest *t)
 {
 	struct scatterlist sg[2];
@@ -888,6 +924,7 @@ KTEST_SUITE(dma_debug_ledger,
 	    KTEST_CASE(exhaustion_disables), KTEST_CASE(disabled_does_nothing),
 	    KTEST_CASE(unmap_unknown), KTEST_CASE(double_unmap), KTEST_CASE(unmap_mismatches),
 	    KTEST_CASE(unmap_wrong_function), KTEST_CASE(free_coherent_checks),
+	    KTEST_CASE(noncoherent_and_resource_kinds),
 	    KTEST_CASE(missing_error_check), KTEST_CASE(sg_nents_checks),
 	    KTEST_CASE(sg_nents_past_list), KTEST_CASE(sg_refused_after_partial_match),
 	    KTEST_CASE(sg_merged_segments), KTEST_CASE(sg_unknown_list),

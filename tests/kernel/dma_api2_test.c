@@ -194,23 +194,30 @@ static void free_pages_wrong_size_changes_nothing(struct ktest *t)
 	struct edu *edu = edu0();
 	struct device *dev = edu_dev(edu);
 	uint64_t bad = page_alloc_bad_frees();
+	bool checker = dma_debug_enabled();
+	unsigned long errs = dma_debug_error_count();
 	struct swiotlb_stats before, after;
 	uint8_t want[T_LEN];
 	struct t_coh c;
 	struct page *pg;
 	dma_addr_t h;
 
-	if (dma_debug_enabled())
-		KT_SKIP(t, "the checker reports a wrong size first (run with dma_debug off)");
 	KT_ASSERT_TRUE(t, t_coh_get(dev, &c, T_LEN));
 	pg = dma_alloc_pages(dev, PAGE_SIZE, &h, DMA_FROM_DEVICE, GFP_KERNEL);
 	KT_ASSERT_NOT_NULL(t, pg);
 	swiotlb_get_stats(&before);
-	ktest_expect_error(t, "bad free");
-	ktest_expect_error(t, "refused the pages");
+	if (checker) {   /* the checker refuses it before the allocator sees it */
+		ktest_expect_error(t, "frees DMA memory with a different size");
+	} else {         /* the allocator refuses it, the mapping stays */
+		ktest_expect_error(t, "bad free");
+		ktest_expect_error(t, "refused the pages");
+	}
 	dma_free_pages(dev, 4 * PAGE_SIZE, pg, h, DMA_FROM_DEVICE);
 	swiotlb_get_stats(&after);
-	KT_EXPECT_UEQ(t, page_alloc_bad_frees(), bad + 1);
+	KT_EXPECT_UEQ(t, page_alloc_bad_frees(), bad + (checker ? 0 : 1));
+	KT_EXPECT_UEQ(t, dma_debug_error_count(), errs + (checker ? 1 : 0));
+	if (checker)
+		KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[mapped as noncoherent]");
 	KT_EXPECT_EQ(t, after.mappings, before.mappings);           /* still mapped */
 	KT_EXPECT_EQ(t, t_load_edu(edu, &c, 0, T_LEN, T_SEED_A), 0);
 	KT_EXPECT_EQ(t, edu_dma(edu, h, 0, T_LEN, DMA_FROM_DEVICE, false), 0);
@@ -220,7 +227,8 @@ static void free_pages_wrong_size_changes_nothing(struct ktest *t)
 	dma_free_pages(dev, PAGE_SIZE, pg, h, DMA_FROM_DEVICE);
 	swiotlb_get_stats(&after);
 	KT_EXPECT_EQ(t, after.mappings + (is_swiotlb_buffer(h) ? 1 : 0), before.mappings);
-	KT_EXPECT_UEQ(t, page_alloc_bad_frees(), bad + 1);
+	KT_EXPECT_UEQ(t, page_alloc_bad_frees(), bad + (checker ? 0 : 1));
+	KT_EXPECT_UEQ(t, dma_debug_error_count(), errs + (checker ? 1 : 0));
 	dma_free_coherent(dev, T_LEN, c.cpu, c.h);
 }
 
@@ -461,9 +469,44 @@ static void map_resource_peer_to_peer(struct ktest *t)
 	dma_set_mask_and_coherent(dev, DMA_BIT_MASK(EDU_DMA_BITS));
 }
 
+/* The checker records resource mappings: an unmap of an address never
+ * mapped is reported and reaches no backend; the right one retires it.
+ * With the checker off neither says anything. */
+static void map_resource_unknown_unmap_is_reported(struct ktest *t)
+{
+	struct edu *e0 = edu0(), *e1 = edu_get(1);
+	unsigned long errs, live;
+	struct device *dev;
+	uint64_t bits = 0;
+	bool checker = dma_debug_enabled();
+	dma_addr_t a;
+
+	if (cmdline_get_u64(&kernel_cmdline, "ktest.edu1_bits", &bits) || !e1)
+		KT_SKIP(t, "no second edu with a wider mask (ktest.edu1_bits)");
+	dev = edu_dev(e1);
+	KT_ASSERT_EQ(t, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits)), 0);
+	live = dma_debug_entry_count(dev);
+	a = dma_map_resource(dev, e0->pdev->bar[0].base + T_REG_ID, 4, DMA_TO_DEVICE, 0);
+	KT_ASSERT_EQ(t, dma_mapping_error(dev, a), 0);
+	KT_EXPECT_EQ(t, dma_debug_entry_count(dev), live + (checker ? 1 : 0));
+	errs = dma_debug_error_count();
+	if (checker)
+		ktest_expect_error(t, "never mapped");
+	dma_unmap_resource(dev, a + 8, 4, DMA_TO_DEVICE, 0);
+	KT_EXPECT_UEQ(t, dma_debug_error_count(), errs + (checker ? 1 : 0));
+	if (checker)
+		KT_EXPECT_SUBSTR(t, dma_debug_last_report(), "[freed as resource]");
+	KT_EXPECT_EQ(t, dma_debug_entry_count(dev), live + (checker ? 1 : 0));  /* still recorded */
+	dma_unmap_resource(dev, a, 4, DMA_TO_DEVICE, 0);
+	KT_EXPECT_UEQ(t, dma_debug_error_count(), errs + (checker ? 1 : 0));
+	KT_EXPECT_EQ(t, dma_debug_entry_count(dev), live);
+	dma_set_mask_and_coherent(dev, DMA_BIT_MASK(EDU_DMA_BITS));
+}
+
 KTEST_SUITE_EXT(dma_api2, 0, api2_skip, KTEST_CASE(alloc_pages_round_trip),
 		KTEST_CASE(noncoherent_range_syncs),
 		KTEST_CASE(free_pages_wrong_size_changes_nothing),
 		KTEST_CASE(from_pages_sgtable_round_trip), KTEST_CASE(get_sgtable_of_coherent),
 		KTEST_CASE(chained_list_round_trip), KTEST_CASE(need_sync_tells_the_truth),
-		KTEST_CASE(map_resource_refuses_ram), KTEST_CASE(map_resource_peer_to_peer));
+		KTEST_CASE(map_resource_refuses_ram), KTEST_CASE(map_resource_peer_to_peer),
+		KTEST_CASE(map_resource_unknown_unmap_is_reported));
