@@ -220,7 +220,7 @@ class RealKernelLogs(unittest.TestCase):
 class Required(unittest.TestCase):
     def test_required_cases_must_pass_not_skip(self):
         log = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: dma\n"
-               "    # cases: a b\n    1..2\n    ok 1 a\n    ok 2 b # SKIP no edu\n"
+               "    1..2\n    # cases: a b\n    ok 1 a\n    ok 2 b # SKIP no edu\n"
                "ok 1 dma\n")
         verdict = harness.judge(scenario(require="dma.a"), run(33, log))
         self.assertTrue(verdict.passed, verdict.reasons)
