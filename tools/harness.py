@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import disk
+import junit
 import ktap
 import logcheck
 import qemu
@@ -679,6 +680,7 @@ def junit_xml(verdicts: list[Verdict], paths: qemu.Paths) -> ET.ElementTree:
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
     suites.set("time", f"{sum(v.outcome.wall for v in verdicts):.3f}")
+    junit.sanitize(suites)
     ET.indent(suites)
     return ET.ElementTree(suites)
 

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import harness
+import junit
 import ktap
 import qemu
 import scenarios
@@ -380,6 +381,39 @@ class Reporting(unittest.TestCase):
         self.assertIn("want == 4", failing[1].find("failure").text)
         second = suites[1]
         self.assertEqual(second.get("failures"), "0")
+
+
+    def test_junit_is_valid_xml_whatever_bytes_the_logs_hold(self):
+        """Every byte 0x00-0xff, bytes that are not UTF-8, U+FFFE and "]]>"
+        in the console (a failing case's diagnostics and the console tail),
+        in QEMU's stderr (quoted in the reasons) and in its -D log."""
+        junk = bytes(range(256)) + b" ]]> \xef\xbf\xbe \xed\xa0\x80 \xc3"
+        text = junk.decode("utf-8", "replace")   # as harness._read_text decodes
+        raw = junk.decode("latin-1")              # every code point 0-255 as is
+        console = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n"
+                   f"    1..1\n    # cases: a\n    # a: {raw}\n    # a: {text}\n"
+                   f"    not ok 1 a\nnot ok 1 s\n{raw}\n{text}\n")
+        verdict = harness.judge(scenario(), run(35, console, stderr=f"{raw}\n{text}\n",
+                                                qemu_log=raw + "\n"))
+        self.assertFalse(verdict.passed)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "results.xml"
+            harness.junit_xml([verdict], qemu.Paths()).write(
+                path, encoding="utf-8", xml_declaration=True)
+            root = ET.parse(path).getroot()
+        case = [c for c in root.iter("testcase") if c.get("name") == "a"][0]
+        self.assertIsNotNone(case.find("failure"))
+        failure = [c for c in root.iter("testcase")
+                   if c.get("name") == "scenario"][0].find("failure")
+        self.assertIn("QEMU stderr", failure.get("message"))
+        self.assertIn("\\x00\\x01\\x02", failure.get("message"))  # spelt out, not dropped
+        self.assertIn("\\ufffe", failure.text)
+        self.assertIn("]]> ", failure.text)
+
+    def test_xml_safe_keeps_what_xml_allows(self):
+        allowed = "\t\n\r a\u00e9\ud7ff\ue000\ufffd\U0001f600\U0010ffff"
+        self.assertEqual(junit.xml_safe(allowed), allowed)
+        self.assertEqual(junit.xml_safe("\x00\x1b[0m\ufffe\ud800"), "\\x00\\x1b[0m\\ufffe\\ud800")
 
 
 def junit_roundtrip(tree: ET.ElementTree) -> ET.Element:
