@@ -2,7 +2,7 @@
 """Boot the scenario matrix in QEMU, judge every run, report.
 
     python3 tools/harness.py [-j N] [--scenarios FILE] [--group G] [--list]
-                             [-v] [--junit FILE] [--timeout-factor X]
+                             [-v] [--junit FILE] [--timeout-factor X] [--units]
                              [NAME or GLOB ...]
 
 For each selected scenario of tests/scenarios.ini (all of them by default)
@@ -22,7 +22,9 @@ A scenario passes only if it behaves exactly as declared:
 
 The output is a table of suites and cases per scenario, one "FAIL name: why"
 line per failed scenario, and last the line "N passed, N failed". JUnit XML
-goes to build/test-results.xml. The exit status is 0 iff all passed.
+goes to build/test-results.xml. With --units the host tests and the
+harness's own tests (tools/units.py) run first and are judged, counted and
+written to the JUnit file too. The exit status is 0 iff all passed.
 docs/testing.md explains all of this at more length.
 """
 
@@ -49,6 +51,7 @@ import ktap
 import logcheck
 import qemu
 import scenarios as scenario_file
+import units
 import watch
 from scenarios import Scenario
 
@@ -401,6 +404,56 @@ def check_expected_reasons(s: Scenario, reasons: list[str], notes: list[str]) ->
     reasons += [f"expected to fail for /{p}/, but {outcome}" for p in unseen]
 
 
+# ---- the unit tests beside the matrix (tools/units.py) ----
+
+UNIT_BOOT = "host"   # the `boot` of a unit-test program's verdict
+
+
+def judge_unit(name: str, command: str, outcome: Outcome) -> Verdict:
+    """A unit-test program passes if it exits with 0 and its KTAP is
+    complete with nothing failed; a crash or a timeout names the first case
+    that never reported, as for a scenario."""
+    s = Scenario(name=name, boot=UNIT_BOOT, cmdline=command, memory="-")
+    report = ktap.parse(outcome.console)
+    missing = report.root is not None and ktap.first_unreported(report.root) is not None
+    if outcome.timed_out:
+        ending = END_HANG
+    elif outcome.status == 0:
+        ending = END_PASS
+    else:
+        ending = END_CRASH if missing or report.root is None else END_FAIL
+    verdict = Verdict(s, outcome, report, ending, locate(ending, report))
+    reasons = verdict.reasons
+    if ending == END_HANG:
+        reasons.append(_hang_phrase(verdict.where, outcome))
+    elif ending == END_CRASH:
+        place = f" before {verdict.where} reported" if verdict.where else ""
+        reasons.append(f"{name} exited with status {outcome.status}{place}")
+    check_ktap(ending if ending != END_FAIL else END_PASS, report, reasons)
+    check_failures(s, report, reasons, verdict.notes)
+    if ending == END_FAIL and not reasons:
+        reasons.append(f"{name} exited with status {outcome.status}, "
+                       "though its KTAP reports no failure")
+    return verdict
+
+
+def run_units(paths: qemu.Paths, timeout_factor: float) -> list[Verdict]:
+    """Run the host tests and the harness's own tests, judge each."""
+    logs = paths.abs(paths.logs)
+    logs.mkdir(parents=True, exist_ok=True)
+    verdicts = []
+    for name, argv in units.commands(paths.abs(paths.build)):
+        status, console, wall = units.run(argv, logs / f"{name}.log", paths.root,
+                                          units.UNIT_TIMEOUT * timeout_factor)
+        outcome = Outcome(status=status, console=console, wall=wall,
+                          timeout=units.UNIT_TIMEOUT * timeout_factor)
+        verdict = judge_unit(name, " ".join(argv), outcome)
+        print(f"[unit] {name:<21} {'PASS' if verdict.passed else 'FAIL'} {wall:6.2f} s",
+              flush=True)
+        verdicts.append(verdict)
+    return verdicts
+
+
 # ---- running QEMU ----
 
 class Runner:
@@ -638,6 +691,8 @@ def scenario_report(verdict: Verdict, paths: qemu.Paths, verbose: bool) -> list[
     result = "PASS" if verdict.passed else "FAIL"
     if o.timed_out:
         ended = f"timed out after {o.timeout:g} s"
+    elif s.boot == UNIT_BOOT:
+        ended = f"exit status {o.status}"
     elif verdict.ending == END_QEMU and o.status == qemu.EXIT_POWEROFF:
         ended = f"status {o.status}: QEMU failed to start"
     else:
@@ -658,8 +713,8 @@ def scenario_report(verdict: Verdict, paths: qemu.Paths, verbose: bool) -> list[
         if o.stderr.strip():
             lines.append("  QEMU stderr:")
             lines += [f"  ! {line}" for line in o.stderr.strip().splitlines()[-10:]]
-        lines.append(f"  logs: {paths.logs / (s.name + '.log')}, "
-                     f"{paths.logs / (s.name + '.qemu.log')}")
+        qemu_log = "" if s.boot == UNIT_BOOT else f", {paths.logs / (s.name + '.qemu.log')}"
+        lines.append(f"  logs: {paths.logs / (s.name + '.log')}{qemu_log}")
     return lines
 
 
@@ -760,6 +815,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="JUnit XML output (default: build/test-results.xml)")
     parser.add_argument("--timeout-factor", type=float, default=1.0,
                         help="multiply every timeout (slow machines)")
+    parser.add_argument("--units", action="store_true",
+                        help="first run the host unit tests (build/hosttests) and the "
+                             "harness's own tests (tools/units.py); judged, reported "
+                             "and counted like scenarios, and in the JUnit file")
     return parser
 
 
@@ -839,6 +898,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     paths = qemu.Paths()
     errors = preflight(chosen, paths)
+    if args.units and not paths.abs(paths.build / "hosttests").exists():
+        errors.append(f"{paths.build / 'hosttests'} missing, needed by --units: "
+                      "run `make hosttests` first")
     if errors:
         for error in errors:
             print(f"harness: {error}", file=sys.stderr)
@@ -847,7 +909,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"harness: {len(chosen)} scenario(s), {max(1, args.jobs)} at a time; "
           f"logs in {paths.logs}/", flush=True)
     try:
-        verdicts = run_all(chosen, runner, args.jobs)
+        verdicts = run_units(paths, args.timeout_factor) if args.units else []
+        verdicts += run_all(chosen, runner, args.jobs)
     except KeyboardInterrupt:
         print("harness: interrupted; QEMU processes killed", file=sys.stderr)
         return 130
