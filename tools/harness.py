@@ -922,11 +922,27 @@ def main(argv: list[str] | None = None) -> int:
     junit.parent.mkdir(parents=True, exist_ok=True)
     junit_xml(verdicts, paths).write(junit, encoding="utf-8", xml_declaration=True)
     print()
+    print("\n".join(closing_lines(verdicts, paths, junit)))
+    return 0 if all(v.passed for v in verdicts) else 1
+
+
+def closing_lines(verdicts: list[Verdict], paths: qemu.Paths, junit: Path) -> list[str]:
+    """The end of the report: a line per failure, where the logs are, the count."""
     failed = [v for v in verdicts if not v.passed]
-    for verdict in failed:
-        print(why_line(verdict))
-    print(f"{len(verdicts) - len(failed)} passed, {len(failed)} failed")
-    return 0 if not failed else 1
+    logs = paths.logs
+    return [why_line(v) for v in failed] + [
+        f"logs: {logs}/ (<scenario>.log: console, <scenario>.qemu.log: QEMU's -D log"
+        + ("; hosttests.log, harness-unittests.log: unit tests" if any(
+            v.scenario.boot == UNIT_BOOT for v in verdicts) else "") + ")",
+        f"JUnit: {_relative(junit, paths.root)}",
+        f"{len(verdicts) - len(failed)} passed, {len(failed)} failed"]
+
+
+def _relative(path: Path, root: Path) -> Path:
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return path
 
 
 if __name__ == "__main__":

@@ -416,6 +416,17 @@ class Reporting(unittest.TestCase):
         self.assertEqual(junit.xml_safe("\x00\x1b[0m\ufffe\ud800"), "\\x00\\x1b[0m\\ufffe\\ud800")
 
 
+    def test_the_last_lines_name_the_logs_then_count(self):
+        verdicts = [harness.judge(scenario(), outcome("all_pass.log", 33)),
+                    harness.judge(scenario(), outcome("failing_case.log", 35))]
+        paths = qemu.Paths()
+        lines = harness.closing_lines(verdicts, paths, paths.root / "build" / "r.xml")
+        self.assertEqual(lines[0], "FAIL s: console.printf_formats failed")
+        self.assertTrue(lines[-3].startswith("logs: build/test-logs/ (<scenario>.log: console"))
+        self.assertEqual(lines[-2], "JUnit: build/r.xml")
+        self.assertEqual(lines[-1], "1 passed, 1 failed")
+
+
 def junit_roundtrip(tree: ET.ElementTree) -> ET.Element:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "results.xml"
