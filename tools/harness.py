@@ -80,6 +80,7 @@ END_HANG = "hang"          # killed at the timeout
 END_POWEROFF = "poweroff"  # status 1: no tests ran
 END_QEMU = "qemu"          # anything else: QEMU failed or an unknown value
 END_KILLED = "killed"      # killed on purpose at a kill_at line
+END_NO_TESTS = "no-tests"  # status 39: ktest= matched nothing, the suites listed
 
 
 @dataclass
@@ -137,6 +138,7 @@ def classify_ending(outcome: Outcome) -> str:
         qemu.EXIT_FAIL: END_FAIL,
         qemu.EXIT_CRASH: END_CRASH,
         qemu.EXIT_POWEROFF: END_POWEROFF,
+        qemu.EXIT_NO_TESTS: END_NO_TESTS,
     }.get(outcome.status, END_QEMU)
 
 
@@ -166,6 +168,9 @@ def describe_ending(ending: str, where: str | None, outcome: Outcome) -> str:
         return _hang_phrase(where, outcome)
     if ending == END_KILLED:
         return f"kill_at killed QEMU on: {outcome.killed_at.text.strip()}"
+    if ending == END_NO_TESTS:
+        return (f"ktest= matched no suite or case (status {status}; the kernel listed "
+                "the suites: is the filter misspelt?)")
     if ending == END_POWEROFF:
         return (f"the kernel powered off without running tests (status {status}; "
                 "is ktest= on the command line?)")
@@ -195,6 +200,14 @@ def check_ending(s: Scenario, ending: str, where: str | None, outcome: Outcome,
                  reasons: list[str], notes: list[str]) -> None:
     """Does the way the run ended match what the scenario declares?"""
     what = describe_ending(ending, where, outcome)
+    if s.expect_status is not None:
+        if outcome.status == s.expect_status and ending != END_HANG:
+            notes.append(f"ended with status {outcome.status} as expected "
+                         f"({qemu.describe_exit(outcome.status)})")
+        else:
+            reasons.append(f"expected exit status {s.expect_status} "
+                           f"({qemu.describe_exit(s.expect_status)}), but {what}")
+        return
     if s.expect_hang:
         if ending == END_HANG and where == s.expect_hang:
             notes.append(f"hung in {where} as expected")
@@ -244,7 +257,7 @@ def check_ktap(ending: str, report: ktap.Report, reasons: list[str]) -> None:
         else:
             reasons.append(f"KTAP: {problem.message}")
     root = report.root
-    if root.plan == 0 and root.status != ktap.SKIP:
+    if root.plan == 0 and root.status != ktap.SKIP and ending != END_NO_TESTS:
         reasons.append("no suites ran (plan 1..0): does the ktest= filter match any?")
 
 
@@ -363,8 +376,8 @@ def judge(s: Scenario, outcome: Outcome) -> Verdict:
     watch.check_run(s, outcome, reasons, notes)
     check_second_boot(s, outcome, reasons, notes)
     verdict.log_hits += check_qemu_words(s, outcome, ending, reasons)
-    verdict.log_hits += [logcheck.hit(logcheck.KERNEL, line)
-                         for line in logcheck.check_error_lines(outcome.console, reasons)]
+    verdict.log_hits += [logcheck.hit(logcheck.KERNEL, line) for line in
+                         logcheck.check_error_lines(outcome.console, reasons, s.require_log)]
     check_expected_reasons(s, reasons, notes)
     return verdict
 

@@ -427,6 +427,56 @@ class Reporting(unittest.TestCase):
         self.assertEqual(lines[-1], "1 passed, 1 failed")
 
 
+class ExpectStatus(unittest.TestCase):
+    """ktest= matching nothing: the kernel lists the suites and exits with 39."""
+
+    NOTHING = ("KTAP version 1\n1..0\n# ktest: pass:0 fail:0 skip:0 total:0\n"
+               '[    0.07] boot: error: ktest: "x" matches no suite or case; the suites are:\n'
+               "[    0.07] boot: ktest:   cmdline\n")
+    LISTED = ('boot: error: ktest: "x" matches no suite or case',
+              r"boot: ktest:   cmdline$")
+
+    def test_names_and_numbers(self):
+        self.assertEqual(scenario(expect_status="no-tests").expect_status, 39)
+        self.assertEqual(scenario(expect_status="pass").expect_status, 33)
+        self.assertEqual(scenario(expect_status="35").expect_status, 35)
+        self.assertIsNone(scenario().expect_status)
+        for bad in ("nothing", "-1", "256"):
+            with self.assertRaisesRegex(scenarios.ScenarioError, "expect_status"):
+                scenario(expect_status=bad)
+        with self.assertRaisesRegex(scenarios.ScenarioError, "cannot go with"):
+            scenario(expect="fail", expect_crash="a.b", expect_status="crash")
+
+    def test_the_expected_status_and_lines_pass(self):
+        s = scenario(expect_status="no-tests", require_log="\n    ".join(self.LISTED))
+        verdict = harness.judge(s, run(39, self.NOTHING))
+        self.assertTrue(verdict.passed, verdict.reasons)
+        self.assertIn("ended with status 39 as expected", verdict.notes[0])
+
+    def test_another_status_fails(self):
+        s = scenario(expect_status="no-tests", require_log="\n    ".join(self.LISTED))
+        verdict = harness.judge(s, outcome("all_pass.log", 33))
+        self.assertEqual(verdict.reasons[0][:36], "expected exit status 39 (ktest= matc")
+        self.assertIn("but the run finished with nothing failed (status 33)", verdict.reasons[0])
+
+    def test_a_missing_suite_list_fails(self):
+        s = scenario(expect_status="no-tests", require_log="\n    ".join(self.LISTED))
+        verdict = harness.judge(s, run(39, self.NOTHING.replace("cmdline", "other")))
+        self.assertEqual(len(verdict.reasons), 1)
+        self.assertIn("require_log /boot: ktest:   cmdline$/ matched no line", verdict.reasons[0])
+
+    def test_status_39_unexpected_fails(self):
+        verdict = harness.judge(scenario(), run(39, self.NOTHING))
+        self.assertIn("ktest= matched no suite or case (status 39;", verdict.reasons[0])
+        self.assertIn("undeclared error line outside any test case", verdict.reasons[1])
+
+    def test_require_log_declares_an_error_line(self):
+        s = scenario(expect_status="no-tests", require_log=self.LISTED[1])
+        verdict = harness.judge(s, run(39, self.NOTHING))
+        self.assertEqual(len(verdict.reasons), 1)
+        self.assertIn("undeclared error line outside any test case", verdict.reasons[0])
+
+
 def junit_roundtrip(tree: ET.ElementTree) -> ET.Element:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "results.xml"
