@@ -8,8 +8,8 @@
  * parser can tell results from commentary and from interleaved log lines.
  *
  * Each suite block's plan is followed by a "# cases:" line listing the case
- * names in order (after the plan: KTAP allows only "# Subtest:" between the
- * version line and the plan). If the kernel dies or hangs inside a case, the
+ * names in order (after the plan: KTAP's plan follows the version line, and
+ * kunit.py accepts only "# Subtest:" between them). If the kernel dies or hangs inside a case, the
  * harness uses it to name the case that never reported.
  *
  * The file builds twice: into the kernel (output through the console) and

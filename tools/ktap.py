@@ -281,9 +281,8 @@ class _Parser:
     def _on_cases(self, block: _Block, item: _Line) -> None:
         block.node.cases = item.match.group(1).split()
         if block.node.plan is None and block is not self.stack[0]:
-            # ktap.rst puts only the "# Subtest:" line between a block's
-            # version line and its plan; Linux's kunit.py reads the plan
-            # right after it and loses one that comes later.
+            # In ktap.rst plan lines follow version lines; Linux's kunit.py
+            # accepts only "# Subtest:" between them and loses a later plan.
             self.problem("cases-order", f"line {item.number}: '# cases:' before the "
                          f"plan in {_describe(block.node)}: it belongs after the "
                          "plan (1..N), where KTAP parsers look for a plan first",
