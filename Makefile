@@ -34,7 +34,7 @@ KERNEL_SRCS := $(wildcard boot/*.S boot/*.c kernel/*.c kernel/*.S kernel/*/*.c \
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 .DEFAULT_GOAL := all
-.PHONY: all kernel esp hosttests check test test-harness run run-pvh debug fuzz help clean deps-build deps-run
+.PHONY: all kernel esp hosttests check test test-harness run run-pvh debug fuzz help clean deps-build deps-run deps-fuzz
 
 all: kernel esp
 
@@ -131,25 +131,23 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-I. -DKTEST_HOST
 
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.c tests/fuzz/fuzz.h \
-		$(ACPI_PURE_SRCS) Makefile
+		$(ACPI_PURE_SRCS) Makefile | deps-fuzz
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< tests/fuzz/fuzz_common.c $(ACPI_PURE_SRCS)
 
-fuzz: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
-	@for t in $(FUZZ_TARGETS); do \
-		mkdir -p $(BUILD)/fuzz/corpus/$$t $(BUILD)/fuzz/crashes/$$t; \
-		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=$(BUILD)/fuzz/crashes/$$t/ \
-			$(BUILD)/fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+# tools/fuzz.sh runs each in turn and ends with
+# "fuzz: N fuzzers run, N inputs tried, N crashes found".
+fuzz: deps-fuzz $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
+	@tools/fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # ---- running ---------------------------------------------------------------------
 deps-build:
 	@tools/deps.sh build
 deps-run:
 	@tools/deps.sh run
+deps-fuzz:
+	@FUZZ_CC="$(FUZZ_CC)" tools/deps.sh fuzz
 
 MEMORY ?= 512M
 SMP    ?= 1
@@ -168,24 +166,30 @@ debug: deps-run kernel
 test-harness:
 	$(PYTHON) -m unittest discover -s tools -p 'test_*.py'
 
-check: deps-run all hosttests test-harness
-	$(BUILD)/hosttests
-	$(PYTHON) tools/harness.py --group quick
+# --units: the harness first runs build/hosttests and its own unit tests
+# (tools/units.py), judges them like scenarios and puts them in the JUnit file.
+check: deps-run all hosttests
+	$(PYTHON) tools/harness.py --units --group quick
 
-test: deps-run all hosttests test-harness
-	$(BUILD)/hosttests
-	$(PYTHON) tools/harness.py
+test: deps-run all hosttests
+	$(PYTHON) tools/harness.py --units
 
 help:
 	@echo "Busmaster make targets:"
 	@echo "  make run       boot through OVMF (UEFI) with NVMe, intel-iommu and edu; Ctrl-A x quits"
 	@echo "  make run-pvh   the same machine, booted directly (PVH)"
 	@echo "  make test      host unit tests, harness unit tests, then the whole QEMU scenario matrix"
-	@echo "  make check     build + host tests + one PVH boot (under a minute)"
+	@echo "  make check     build + host tests + harness unit tests + one PVH boot (under a minute)"
+	@echo "                 logs: build/test-logs/<scenario>.log (console), <scenario>.qemu.log (QEMU -D),"
+	@echo "                 hosttests.log, harness-unittests.log; JUnit XML: build/test-results.xml"
+	@echo "  scenarios      tests/scenarios.ini; keys (boot, cmdline, devices, expect*, require, allow_log,"
+	@echo "                 trace, require_log, forbid_log, cpu_idle, serial_input, kill_at, disk_*, boots)"
+	@echo "                 in docs/testing.md; tools/harness.py --list lists them, tools/harness.py NAME... runs some"
 	@echo "  make debug     PVH boot with QEMU waiting for gdb; then: gdb -x tools/gdbinit"
 	@echo "  make all       build build/kernel.elf and the ESP (build/esp/EFI/BOOT/BOOTX64.EFI)"
 	@echo "  make hosttests build the host unit-test binary (build/hosttests)"
-	@echo "  make fuzz      fuzz the ACPI/DMAR parsers with libFuzzer (FUZZ_SECONDS per target, default 60)"
+	@echo "  make fuzz      fuzz the ACPI/DMAR parsers with libFuzzer (FUZZ_SECONDS per target, default 60;"
+	@echo "                 installs clang if missing); ends with fuzzers run, inputs tried, crashes found"
 	@echo "  make clean     remove build/"
 	@echo "Variables: CMDLINE='ktest=*' MEMORY=512M SMP=1 (run, run-pvh, debug)  CROSS_COMPILE=x86_64-elf-"
 	@echo "           BUILD=dir  OVMF_CODE=path  QEMU=binary  V=1 (show full commands)"

@@ -7,9 +7,10 @@
  * Everything else the runner says is a "# " diagnostic line, so a KTAP
  * parser can tell results from commentary and from interleaved log lines.
  *
- * Each suite block starts with a "# cases:" line listing the case names in
- * order. If the kernel dies or hangs inside a case, the harness uses it to
- * name the case that never reported.
+ * Each suite block's plan is followed by a "# cases:" line listing the case
+ * names in order (after the plan: KTAP's plan follows the version line, and
+ * kunit.py accepts only "# Subtest:" between them). If the kernel dies or hangs inside a case, the
+ * harness uses it to name the case that never reported.
  *
  * The file builds twice: into the kernel (output through the console) and
  * into the host test binary (output through stdio), with KTEST_HOST set.
@@ -251,14 +252,14 @@ static void ktest_run_suite(const char *filter, const struct ktest_suite *s,
 		tot->skip++;
 		return;
 	}
-	ktest_printf(KTAP_INDENT "KTAP version 1\n" KTAP_INDENT "# Subtest: %s\n"
-		     KTAP_INDENT "# cases:", s->name);
 	for (c = s->cases; c->name; c++)
-		if (ktest_filter_selects(filter, s, c->name)) {
+		planned += ktest_filter_selects(filter, s, c->name);
+	ktest_printf(KTAP_INDENT "KTAP version 1\n" KTAP_INDENT "# Subtest: %s\n"
+		     KTAP_INDENT "1..%u\n" KTAP_INDENT "# cases:", s->name, planned);
+	for (c = s->cases; c->name; c++)
+		if (ktest_filter_selects(filter, s, c->name))
 			ktest_printf(" %s", c->name);
-			planned++;
-		}
-	ktest_printf("\n" KTAP_INDENT "1..%u\n", planned);
+	ktest_printf("\n");
 	ktest_now.suite = s;
 	for (c = s->cases; c->name; c++) {
 		if (!ktest_filter_selects(filter, s, c->name))

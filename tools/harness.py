@@ -2,7 +2,7 @@
 """Boot the scenario matrix in QEMU, judge every run, report.
 
     python3 tools/harness.py [-j N] [--scenarios FILE] [--group G] [--list]
-                             [-v] [--junit FILE] [--timeout-factor X]
+                             [-v] [--junit FILE] [--timeout-factor X] [--units]
                              [NAME or GLOB ...]
 
 For each selected scenario of tests/scenarios.ini (all of them by default)
@@ -22,7 +22,9 @@ A scenario passes only if it behaves exactly as declared:
 
 The output is a table of suites and cases per scenario, one "FAIL name: why"
 line per failed scenario, and last the line "N passed, N failed". JUnit XML
-goes to build/test-results.xml. The exit status is 0 iff all passed.
+goes to build/test-results.xml. With --units the host tests and the
+harness's own tests (tools/units.py) run first and are judged, counted and
+written to the JUnit file too. The exit status is 0 iff all passed.
 docs/testing.md explains all of this at more length.
 """
 
@@ -44,10 +46,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import disk
+import junit
 import ktap
 import logcheck
 import qemu
 import scenarios as scenario_file
+import units
 import watch
 from scenarios import Scenario
 
@@ -76,6 +80,7 @@ END_HANG = "hang"          # killed at the timeout
 END_POWEROFF = "poweroff"  # status 1: no tests ran
 END_QEMU = "qemu"          # anything else: QEMU failed or an unknown value
 END_KILLED = "killed"      # killed on purpose at a kill_at line
+END_NO_TESTS = "no-tests"  # status 39: ktest= matched nothing, the suites listed
 
 
 @dataclass
@@ -133,6 +138,7 @@ def classify_ending(outcome: Outcome) -> str:
         qemu.EXIT_FAIL: END_FAIL,
         qemu.EXIT_CRASH: END_CRASH,
         qemu.EXIT_POWEROFF: END_POWEROFF,
+        qemu.EXIT_NO_TESTS: END_NO_TESTS,
     }.get(outcome.status, END_QEMU)
 
 
@@ -162,6 +168,9 @@ def describe_ending(ending: str, where: str | None, outcome: Outcome) -> str:
         return _hang_phrase(where, outcome)
     if ending == END_KILLED:
         return f"kill_at killed QEMU on: {outcome.killed_at.text.strip()}"
+    if ending == END_NO_TESTS:
+        return (f"ktest= matched no suite or case (status {status}; the kernel listed "
+                "the suites: is the filter misspelt?)")
     if ending == END_POWEROFF:
         return (f"the kernel powered off without running tests (status {status}; "
                 "is ktest= on the command line?)")
@@ -191,6 +200,14 @@ def check_ending(s: Scenario, ending: str, where: str | None, outcome: Outcome,
                  reasons: list[str], notes: list[str]) -> None:
     """Does the way the run ended match what the scenario declares?"""
     what = describe_ending(ending, where, outcome)
+    if s.expect_status is not None:
+        if outcome.status == s.expect_status and ending != END_HANG:
+            notes.append(f"ended with status {outcome.status} as expected "
+                         f"({qemu.describe_exit(outcome.status)})")
+        else:
+            reasons.append(f"expected exit status {s.expect_status} "
+                           f"({qemu.describe_exit(s.expect_status)}), but {what}")
+        return
     if s.expect_hang:
         if ending == END_HANG and where == s.expect_hang:
             notes.append(f"hung in {where} as expected")
@@ -240,7 +257,7 @@ def check_ktap(ending: str, report: ktap.Report, reasons: list[str]) -> None:
         else:
             reasons.append(f"KTAP: {problem.message}")
     root = report.root
-    if root.plan == 0 and root.status != ktap.SKIP:
+    if root.plan == 0 and root.status != ktap.SKIP and ending != END_NO_TESTS:
         reasons.append("no suites ran (plan 1..0): does the ktest= filter match any?")
 
 
@@ -359,8 +376,8 @@ def judge(s: Scenario, outcome: Outcome) -> Verdict:
     watch.check_run(s, outcome, reasons, notes)
     check_second_boot(s, outcome, reasons, notes)
     verdict.log_hits += check_qemu_words(s, outcome, ending, reasons)
-    verdict.log_hits += [logcheck.hit(logcheck.KERNEL, line)
-                         for line in logcheck.check_error_lines(outcome.console, reasons)]
+    verdict.log_hits += [logcheck.hit(logcheck.KERNEL, line) for line in
+                         logcheck.check_error_lines(outcome.console, reasons, s.require_log)]
     check_expected_reasons(s, reasons, notes)
     return verdict
 
@@ -398,6 +415,56 @@ def check_expected_reasons(s: Scenario, reasons: list[str], notes: list[str]) ->
     outcome = "no reason matches it" if reasons else "nothing failed"
     reasons[:] = [f"failed for a reason it does not expect: {r}" for r in unmatched]
     reasons += [f"expected to fail for /{p}/, but {outcome}" for p in unseen]
+
+
+# ---- the unit tests beside the matrix (tools/units.py) ----
+
+UNIT_BOOT = "host"   # the `boot` of a unit-test program's verdict
+
+
+def judge_unit(name: str, command: str, outcome: Outcome) -> Verdict:
+    """A unit-test program passes if it exits with 0 and its KTAP is
+    complete with nothing failed; a crash or a timeout names the first case
+    that never reported, as for a scenario."""
+    s = Scenario(name=name, boot=UNIT_BOOT, cmdline=command, memory="-")
+    report = ktap.parse(outcome.console)
+    missing = report.root is not None and ktap.first_unreported(report.root) is not None
+    if outcome.timed_out:
+        ending = END_HANG
+    elif outcome.status == 0:
+        ending = END_PASS
+    else:
+        ending = END_CRASH if missing or report.root is None else END_FAIL
+    verdict = Verdict(s, outcome, report, ending, locate(ending, report))
+    reasons = verdict.reasons
+    if ending == END_HANG:
+        reasons.append(_hang_phrase(verdict.where, outcome))
+    elif ending == END_CRASH:
+        place = f" before {verdict.where} reported" if verdict.where else ""
+        reasons.append(f"{name} exited with status {outcome.status}{place}")
+    check_ktap(ending if ending != END_FAIL else END_PASS, report, reasons)
+    check_failures(s, report, reasons, verdict.notes)
+    if ending == END_FAIL and not reasons:
+        reasons.append(f"{name} exited with status {outcome.status}, "
+                       "though its KTAP reports no failure")
+    return verdict
+
+
+def run_units(paths: qemu.Paths, timeout_factor: float) -> list[Verdict]:
+    """Run the host tests and the harness's own tests, judge each."""
+    logs = paths.abs(paths.logs)
+    logs.mkdir(parents=True, exist_ok=True)
+    verdicts = []
+    for name, argv in units.commands(paths.abs(paths.build)):
+        status, console, wall = units.run(argv, logs / f"{name}.log", paths.root,
+                                          units.UNIT_TIMEOUT * timeout_factor)
+        outcome = Outcome(status=status, console=console, wall=wall,
+                          timeout=units.UNIT_TIMEOUT * timeout_factor)
+        verdict = judge_unit(name, " ".join(argv), outcome)
+        print(f"[unit] {name:<21} {'PASS' if verdict.passed else 'FAIL'} {wall:6.2f} s",
+              flush=True)
+        verdicts.append(verdict)
+    return verdicts
 
 
 # ---- running QEMU ----
@@ -637,6 +704,8 @@ def scenario_report(verdict: Verdict, paths: qemu.Paths, verbose: bool) -> list[
     result = "PASS" if verdict.passed else "FAIL"
     if o.timed_out:
         ended = f"timed out after {o.timeout:g} s"
+    elif s.boot == UNIT_BOOT:
+        ended = f"exit status {o.status}"
     elif verdict.ending == END_QEMU and o.status == qemu.EXIT_POWEROFF:
         ended = f"status {o.status}: QEMU failed to start"
     else:
@@ -657,8 +726,8 @@ def scenario_report(verdict: Verdict, paths: qemu.Paths, verbose: bool) -> list[
         if o.stderr.strip():
             lines.append("  QEMU stderr:")
             lines += [f"  ! {line}" for line in o.stderr.strip().splitlines()[-10:]]
-        lines.append(f"  logs: {paths.logs / (s.name + '.log')}, "
-                     f"{paths.logs / (s.name + '.qemu.log')}")
+        qemu_log = "" if s.boot == UNIT_BOOT else f", {paths.logs / (s.name + '.qemu.log')}"
+        lines.append(f"  logs: {paths.logs / (s.name + '.log')}{qemu_log}")
     return lines
 
 
@@ -679,6 +748,7 @@ def junit_xml(verdicts: list[Verdict], paths: qemu.Paths) -> ET.ElementTree:
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
     suites.set("time", f"{sum(v.outcome.wall for v in verdicts):.3f}")
+    junit.sanitize(suites)
     ET.indent(suites)
     return ET.ElementTree(suites)
 
@@ -758,6 +828,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="JUnit XML output (default: build/test-results.xml)")
     parser.add_argument("--timeout-factor", type=float, default=1.0,
                         help="multiply every timeout (slow machines)")
+    parser.add_argument("--units", action="store_true",
+                        help="first run the host unit tests (build/hosttests) and the "
+                             "harness's own tests (tools/units.py); judged, reported "
+                             "and counted like scenarios, and in the JUnit file")
     return parser
 
 
@@ -837,6 +911,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     paths = qemu.Paths()
     errors = preflight(chosen, paths)
+    if args.units and not paths.abs(paths.build / "hosttests").exists():
+        errors.append(f"{paths.build / 'hosttests'} missing, needed by --units: "
+                      "run `make hosttests` first")
     if errors:
         for error in errors:
             print(f"harness: {error}", file=sys.stderr)
@@ -845,7 +922,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"harness: {len(chosen)} scenario(s), {max(1, args.jobs)} at a time; "
           f"logs in {paths.logs}/", flush=True)
     try:
-        verdicts = run_all(chosen, runner, args.jobs)
+        verdicts = run_units(paths, args.timeout_factor) if args.units else []
+        verdicts += run_all(chosen, runner, args.jobs)
     except KeyboardInterrupt:
         print("harness: interrupted; QEMU processes killed", file=sys.stderr)
         return 130
@@ -857,11 +935,27 @@ def main(argv: list[str] | None = None) -> int:
     junit.parent.mkdir(parents=True, exist_ok=True)
     junit_xml(verdicts, paths).write(junit, encoding="utf-8", xml_declaration=True)
     print()
+    print("\n".join(closing_lines(verdicts, paths, junit)))
+    return 0 if all(v.passed for v in verdicts) else 1
+
+
+def closing_lines(verdicts: list[Verdict], paths: qemu.Paths, junit: Path) -> list[str]:
+    """The end of the report: a line per failure, where the logs are, the count."""
     failed = [v for v in verdicts if not v.passed]
-    for verdict in failed:
-        print(why_line(verdict))
-    print(f"{len(verdicts) - len(failed)} passed, {len(failed)} failed")
-    return 0 if not failed else 1
+    logs = paths.logs
+    return [why_line(v) for v in failed] + [
+        f"logs: {logs}/ (<scenario>.log: console, <scenario>.qemu.log: QEMU's -D log"
+        + ("; hosttests.log, harness-unittests.log: unit tests" if any(
+            v.scenario.boot == UNIT_BOOT for v in verdicts) else "") + ")",
+        f"JUnit: {_relative(junit, paths.root)}",
+        f"{len(verdicts) - len(failed)} passed, {len(failed)} failed"]
+
+
+def _relative(path: Path, root: Path) -> Path:
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return path
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ kernel reports test results. A document looks like this:
     1..2                          <- plan: two results follow at this level
         KTAP version 1            <- a nested block (one suite), indented
         # Subtest: console
-        # cases: a b              <- Busmaster's list of the suite's cases
         1..2
+        # cases: a b              <- Busmaster's list of the suite's cases
         ok 1 a
         # b: EXPECTATION FAILED   <- diagnostics belong to the next result
         not ok 2 b
@@ -103,7 +103,7 @@ class Problem:
 
     kind: str      # no-ktap, version, missing-plan, missing-result, extra-result,
                    # out-of-order, duplicate-plan, unexpected-header, mismatch,
-                   # inconsistent, crash
+                   # inconsistent, crash, cases-order
     message: str
     path: str = ""
     line: int = 0
@@ -280,6 +280,13 @@ class _Parser:
 
     def _on_cases(self, block: _Block, item: _Line) -> None:
         block.node.cases = item.match.group(1).split()
+        if block.node.plan is None and block is not self.stack[0]:
+            # In ktap.rst plan lines follow version lines; Linux's kunit.py
+            # accepts only "# Subtest:" between them and loses a later plan.
+            self.problem("cases-order", f"line {item.number}: '# cases:' before the "
+                         f"plan in {_describe(block.node)}: it belongs after the "
+                         "plan (1..N), where KTAP parsers look for a plan first",
+                         block.node, item.number)
 
     def _on_plan(self, block: _Block, item: _Line) -> None:
         node = block.node

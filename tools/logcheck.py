@@ -115,9 +115,13 @@ def undeclared_errors(console: str) -> list[tuple[str, str | None]]:
     return found
 
 
-def check_error_lines(console: str, reasons: list[str]) -> list[str]:
-    """Fail the run for each undeclared error line; return the lines."""
-    found = undeclared_errors(console)
+def check_error_lines(console: str, reasons: list[str],
+                      required: list[str] = ()) -> list[str]:
+    """Fail the run for each undeclared error line; return the lines. A line
+    a require_log regex of the scenario matches is declared by the scenario
+    (an error outside any case, such as ktest= matching nothing)."""
+    found = [(line, case) for line, case in undeclared_errors(console)
+             if not _matches(list(required), line)]
     for line, case in found[:5]:
         where = f"in {case}" if case else "outside any test case"
         reasons.append(f"undeclared error line {where}: {line}")

@@ -52,6 +52,15 @@ EXIT_FAIL = 35      # v=0x11: ktest run finished, some case failed
 EXIT_CRASH = 37     # v=0x12: kernel panic or unexpected CPU exception
 EXIT_NO_TESTS = 39  # v=0x13: ktest= matched no suite or case (the suites are listed)
 
+# Names a scenario's expect_status may use for them.
+EXIT_NAMES = {
+    "poweroff": EXIT_POWEROFF,
+    "pass": EXIT_PASS,
+    "fail": EXIT_FAIL,
+    "crash": EXIT_CRASH,
+    "no-tests": EXIT_NO_TESTS,
+}
+
 EXIT_STATUS = {
     EXIT_POWEROFF: "kernel powered off (no tests requested)",
     EXIT_PASS: "ktest run finished, nothing failed",

@@ -43,6 +43,7 @@ DEFAULTS = {
     "expect_failures": "",
     "expect_crash": "",
     "expect_hang": "",
+    "expect_status": "",
     "require": "",
     "expect_reason": "",
     "allow_log": "",
@@ -94,6 +95,7 @@ class Scenario:
     expect_failures: list[str] = field(default_factory=list)
     expect_crash: str = ""
     expect_hang: str = ""
+    expect_status: int | None = None   # QEMU's exit status the run must end with
     require: list[str] = field(default_factory=list)   # case globs that must pass
     expect_reason: list[str] = field(default_factory=list)  # regexes over harness reasons
     allow_log: list[str] = field(default_factory=list)
@@ -152,6 +154,19 @@ def _check_regexes(name: str, patterns: list[str], key: str = "allow_log") -> li
     return patterns
 
 
+def _expect_status(name: str, value: str) -> int | None:
+    """expect_status: a name of qemu.EXIT_NAMES or a number 0-255."""
+    import qemu   # qemu imports this module; by now both are loaded
+    if not value:
+        return None
+    if value in qemu.EXIT_NAMES:
+        return qemu.EXIT_NAMES[value]
+    if value.isdigit() and int(value) <= 255:
+        return int(value)
+    raise ScenarioError(f"[{name}] expect_status = {value!r}: use a number 0-255 or one of "
+                        f"{', '.join(qemu.EXIT_NAMES)}")
+
+
 def _check_expectations(scenario: Scenario) -> None:
     """An expected-failure scenario must say exactly what fails, and only it."""
     declared = bool(scenario.expect_failures or scenario.expect_crash or scenario.expect_hang
@@ -164,6 +179,10 @@ def _check_expectations(scenario: Scenario) -> None:
         raise ScenarioError(
             f"[{scenario.name}] expect_failures/expect_crash/expect_hang/expect_reason "
             "need expect = fail")
+    if scenario.expect_status is not None and (scenario.expect_crash or scenario.expect_hang):
+        raise ScenarioError(
+            f"[{scenario.name}] expect_status cannot go with expect_crash or expect_hang, "
+            "which fix the ending themselves")
     if scenario.expect_crash and scenario.expect_hang:
         raise ScenarioError(
             f"[{scenario.name}] a run cannot both crash and hang: pick one")
@@ -205,6 +224,7 @@ def _build(name: str, section: configparser.SectionProxy) -> Scenario:
         expect_failures=_split_words(get("expect_failures")),
         expect_crash=get("expect_crash").strip(),
         expect_hang=get("expect_hang").strip(),
+        expect_status=_expect_status(name, get("expect_status").strip()),
         require=_split_words(get("require")),
         expect_reason=_check_regexes(name, _split_lines(get("expect_reason")),
                                      "expect_reason"),

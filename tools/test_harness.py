@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import harness
+import junit
 import ktap
 import qemu
 import scenarios
@@ -220,7 +221,7 @@ class RealKernelLogs(unittest.TestCase):
 class Required(unittest.TestCase):
     def test_required_cases_must_pass_not_skip(self):
         log = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: dma\n"
-               "    # cases: a b\n    1..2\n    ok 1 a\n    ok 2 b # SKIP no edu\n"
+               "    1..2\n    # cases: a b\n    ok 1 a\n    ok 2 b # SKIP no edu\n"
                "ok 1 dma\n")
         verdict = harness.judge(scenario(require="dma.a"), run(33, log))
         self.assertTrue(verdict.passed, verdict.reasons)
@@ -380,6 +381,100 @@ class Reporting(unittest.TestCase):
         self.assertIn("want == 4", failing[1].find("failure").text)
         second = suites[1]
         self.assertEqual(second.get("failures"), "0")
+
+
+    def test_junit_is_valid_xml_whatever_bytes_the_logs_hold(self):
+        """Every byte 0x00-0xff, bytes that are not UTF-8, U+FFFE and "]]>"
+        in the console (a failing case's diagnostics and the console tail),
+        in QEMU's stderr (quoted in the reasons) and in its -D log."""
+        junk = bytes(range(256)) + b" ]]> \xef\xbf\xbe \xed\xa0\x80 \xc3"
+        text = junk.decode("utf-8", "replace")   # as harness._read_text decodes
+        raw = junk.decode("latin-1")              # every code point 0-255 as is
+        console = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n"
+                   f"    1..1\n    # cases: a\n    # a: {raw}\n    # a: {text}\n"
+                   f"    not ok 1 a\nnot ok 1 s\n{raw}\n{text}\n")
+        verdict = harness.judge(scenario(), run(35, console, stderr=f"{raw}\n{text}\n",
+                                                qemu_log=raw + "\n"))
+        self.assertFalse(verdict.passed)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "results.xml"
+            harness.junit_xml([verdict], qemu.Paths()).write(
+                path, encoding="utf-8", xml_declaration=True)
+            root = ET.parse(path).getroot()
+        case = [c for c in root.iter("testcase") if c.get("name") == "a"][0]
+        self.assertIsNotNone(case.find("failure"))
+        failure = [c for c in root.iter("testcase")
+                   if c.get("name") == "scenario"][0].find("failure")
+        self.assertIn("QEMU stderr", failure.get("message"))
+        self.assertIn("\\x00\\x01\\x02", failure.get("message"))  # spelt out, not dropped
+        self.assertIn("\\ufffe", failure.text)
+        self.assertIn("]]> ", failure.text)
+
+    def test_xml_safe_keeps_what_xml_allows(self):
+        allowed = "\t\n\r a\u00e9\ud7ff\ue000\ufffd\U0001f600\U0010ffff"
+        self.assertEqual(junit.xml_safe(allowed), allowed)
+        self.assertEqual(junit.xml_safe("\x00\x1b[0m\ufffe\ud800"), "\\x00\\x1b[0m\\ufffe\\ud800")
+
+
+    def test_the_last_lines_name_the_logs_then_count(self):
+        verdicts = [harness.judge(scenario(), outcome("all_pass.log", 33)),
+                    harness.judge(scenario(), outcome("failing_case.log", 35))]
+        paths = qemu.Paths()
+        lines = harness.closing_lines(verdicts, paths, paths.root / "build" / "r.xml")
+        self.assertEqual(lines[0], "FAIL s: console.printf_formats failed")
+        self.assertTrue(lines[-3].startswith("logs: build/test-logs/ (<scenario>.log: console"))
+        self.assertEqual(lines[-2], "JUnit: build/r.xml")
+        self.assertEqual(lines[-1], "1 passed, 1 failed")
+
+
+class ExpectStatus(unittest.TestCase):
+    """ktest= matching nothing: the kernel lists the suites and exits with 39."""
+
+    NOTHING = ("KTAP version 1\n1..0\n# ktest: pass:0 fail:0 skip:0 total:0\n"
+               '[    0.07] boot: error: ktest: "x" matches no suite or case; the suites are:\n'
+               "[    0.07] boot: ktest:   cmdline\n")
+    LISTED = ('boot: error: ktest: "x" matches no suite or case',
+              r"boot: ktest:   cmdline$")
+
+    def test_names_and_numbers(self):
+        self.assertEqual(scenario(expect_status="no-tests").expect_status, 39)
+        self.assertEqual(scenario(expect_status="pass").expect_status, 33)
+        self.assertEqual(scenario(expect_status="35").expect_status, 35)
+        self.assertIsNone(scenario().expect_status)
+        for bad in ("nothing", "-1", "256"):
+            with self.assertRaisesRegex(scenarios.ScenarioError, "expect_status"):
+                scenario(expect_status=bad)
+        with self.assertRaisesRegex(scenarios.ScenarioError, "cannot go with"):
+            scenario(expect="fail", expect_crash="a.b", expect_status="crash")
+
+    def test_the_expected_status_and_lines_pass(self):
+        s = scenario(expect_status="no-tests", require_log="\n    ".join(self.LISTED))
+        verdict = harness.judge(s, run(39, self.NOTHING))
+        self.assertTrue(verdict.passed, verdict.reasons)
+        self.assertIn("ended with status 39 as expected", verdict.notes[0])
+
+    def test_another_status_fails(self):
+        s = scenario(expect_status="no-tests", require_log="\n    ".join(self.LISTED))
+        verdict = harness.judge(s, outcome("all_pass.log", 33))
+        self.assertEqual(verdict.reasons[0][:36], "expected exit status 39 (ktest= matc")
+        self.assertIn("but the run finished with nothing failed (status 33)", verdict.reasons[0])
+
+    def test_a_missing_suite_list_fails(self):
+        s = scenario(expect_status="no-tests", require_log="\n    ".join(self.LISTED))
+        verdict = harness.judge(s, run(39, self.NOTHING.replace("cmdline", "other")))
+        self.assertEqual(len(verdict.reasons), 1)
+        self.assertIn("require_log /boot: ktest:   cmdline$/ matched no line", verdict.reasons[0])
+
+    def test_status_39_unexpected_fails(self):
+        verdict = harness.judge(scenario(), run(39, self.NOTHING))
+        self.assertIn("ktest= matched no suite or case (status 39;", verdict.reasons[0])
+        self.assertIn("undeclared error line outside any test case", verdict.reasons[1])
+
+    def test_require_log_declares_an_error_line(self):
+        s = scenario(expect_status="no-tests", require_log=self.LISTED[1])
+        verdict = harness.judge(s, run(39, self.NOTHING))
+        self.assertEqual(len(verdict.reasons), 1)
+        self.assertIn("undeclared error line outside any test case", verdict.reasons[0])
 
 
 def junit_roundtrip(tree: ET.ElementTree) -> ET.Element:

@@ -273,5 +273,34 @@ class Directives(unittest.TestCase):
         self.assertEqual(kinds(report), ["unexpected-header"])
 
 
+class CasesLine(unittest.TestCase):
+    """`# cases:` comes after the plan: ktap.rst allows only the `# Subtest:`
+    line between a block's version line and its plan, and Linux's kunit.py
+    loses a plan that comes after anything else."""
+
+    SUITE = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n"
+             "{first}\n{second}\n    ok 1 a\nok 1 s\n")
+
+    def test_after_the_plan_names_cases_and_is_not_a_diagnostic(self):
+        report = ktap.parse(self.SUITE.format(first="    1..2", second="    # cases: a b"))
+        suite = report.root.children[0]
+        self.assertEqual(suite.cases, ["a", "b"])
+        self.assertEqual(suite.children[0].diagnostics, [])
+        self.assertEqual(kinds(report), ["missing-result"])
+        self.assertEqual(ktap.first_unreported(report.root), None)
+        self.assertEqual(suite.children[1].name, "b")
+
+    def test_before_the_plan_is_a_problem_but_still_read(self):
+        report = ktap.parse(self.SUITE.format(first="    # cases: a b", second="    1..2"))
+        self.assertEqual(kinds(report), ["cases-order", "missing-result"])
+        self.assertIn("'# cases:' before the plan in 's'", report.problems[0].message)
+        self.assertEqual(report.root.children[0].children[1].name, "b")
+
+    def test_recorded_logs_put_it_after_the_plan(self):
+        for path in sorted(LOGS.glob("*.log")):
+            with self.subTest(log=path.name):
+                self.assertNotIn("cases-order", kinds(ktap.parse(path.read_text())))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -234,7 +234,7 @@ class SerialInput(unittest.TestCase):
 
 class KillJudged(unittest.TestCase):
     KTAP = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n"
-            "    # cases: a b\n    1..2\n    ok 1 a\n    # harness: kill here\n")
+            "    1..2\n    # cases: a b\n    ok 1 a\n    # harness: kill here\n")
 
     def test_kill_at_the_marker_passes_with_what_ran_before(self):
         mark = watch.Line("    # harness: kill here", 0.5, 0.1)
