@@ -58,8 +58,8 @@ void tty_init(void)
 		pr_info("console input by interrupt: COM1 (ISA IRQ 4) on vector %#x, "
 			"a %u-byte ring", irq, TTY_RX_RING_SIZE);
 	else
-		pr_warn("console input is polled: no I/O APIC route for COM1's IRQ 4 (%d)",
-			irq);
+		pr_warn("console input is polled: COM1's IRQ 4 has no I/O APIC route (%s)",
+			irq == -ENODEV ? "no LAPIC or no I/O APIC" : "refused, logged above");
 }
 
 bool tty_rx_irq_driven(void)

@@ -118,6 +118,8 @@ static void read_waits_halted(struct ktest *t)
 	/* the line came after the timer's ask: the wait really lasted (the
 	 * LAPIC tick and time_ns() disagree by a little, hence 9/10) */
 	KT_EXPECT_UGE(t, time_ns() - start, IDLE_MS * 900000ULL);
+	/* and the interrupt's complete() woke it, not its own deadline */
+	KT_EXPECT_ULT(t, time_ns() - start, LINE_WAIT_MS * 1000000ULL);
 }
 
 /* Halt until the handler has taken @want bytes (kept or dropped) since
