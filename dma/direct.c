@@ -281,4 +281,8 @@ const struct dma_map_ops dma_direct_ops = {
 	.get_required_mask = direct_get_required_mask,
 	.max_mapping_size = direct_max_mapping_size,
 	/* opt_mapping_size, get_merge_boundary: none (it never merges), as in Linux */
+	.alloc_pages = dma_common_alloc_pages,	/* dma/ops_helpers.c */
+	.free_pages = dma_common_free_pages,
+	.get_sgtable = dma_direct_get_sgtable,
+	.map_resource = dma_direct_map_resource,
 };

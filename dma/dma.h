@@ -199,6 +199,73 @@ void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nent
  * debug checker the driver looked. */
 int dma_mapping_error(struct device *dev, dma_addr_t addr);
 
+/* ---- the rest of Linux's API (dma/mapping_ext.c, dma/ops_helpers.c) ---- */
+
+struct sg_table;
+
+/* Sync [@addr + @offset, + @size) of a mapping made at @addr. */
+static inline void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
+						 size_t offset, size_t size,
+						 enum dma_data_direction dir)
+{
+	dma_sync_single_for_cpu(dev, addr + offset, size, dir);
+}
+
+static inline void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr,
+						    size_t offset, size_t size,
+						    enum dma_data_direction dir)
+{
+	dma_sync_single_for_device(dev, addr + offset, size, dir);
+}
+
+/**
+ * dma_alloc_pages - non-coherent pages the device can reach, mapped for @dir.
+ * @size: bytes, rounded up to whole pages (a power-of-two block)
+ * @handle: set to the device's address, DMA_MAPPING_ERROR on failure
+ * @gfp: GFP_KERNEL, __GFP_NOWARN (zone modifiers are ignored: the mask decides)
+ *
+ * The memory is zeroed and owned by the CPU: give it to the device with
+ * dma_sync_single_for_device() and take it back with
+ * dma_sync_single_for_cpu(), as for a streaming mapping that is reused.
+ * Return: the first page, or NULL.
+ */
+struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *handle,
+			     enum dma_data_direction dir, gfp_t gfp);
+/* Unmap and free; @size, @handle and @dir as given to dma_alloc_pages. */
+void dma_free_pages(struct device *dev, size_t size, struct page *page,
+		    dma_addr_t handle, enum dma_data_direction dir);
+/* dma_alloc_pages() by kernel address (the pages' direct-map address). */
+void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr_t *handle,
+			    enum dma_data_direction dir, gfp_t gfp);
+void dma_free_noncoherent(struct device *dev, size_t size, void *cpu_addr,
+			  dma_addr_t handle, enum dma_data_direction dir);
+
+/**
+ * dma_get_sgtable_attrs - describe a dma_alloc_coherent() buffer as a table
+ * of pages (to map it for another device, or to export it).
+ * @sgt: filled with a table the caller frees with sg_free_table()
+ * @cpu_addr, @handle, @size: what the allocation gave
+ * Return: 0, -ENXIO (the backend cannot, or the memory has no pages),
+ * -EINVAL or -ENOMEM.
+ */
+int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			  dma_addr_t handle, size_t size, unsigned long attrs);
+#define dma_get_sgtable(d, t, v, h, s) dma_get_sgtable_attrs(d, t, v, h, s, 0)
+
+/**
+ * dma_map_resource - let the device reach [@phys, @phys + @size) of another
+ * device's MMIO (peer-to-peer). Never bounced, never synced; RAM is refused
+ * (use dma_map_page). Return: the address or DMA_MAPPING_ERROR.
+ */
+dma_addr_t dma_map_resource(struct device *dev, uint64_t phys, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs);
+void dma_unmap_resource(struct device *dev, dma_addr_t addr, size_t size,
+			enum dma_data_direction dir, unsigned long attrs);
+
+/* Must the mapping at @addr be synced at all? False lets a driver skip
+ * its syncs (Linux's dma_need_sync; here true only for bounces). */
+bool dma_need_sync(struct device *dev, dma_addr_t addr);
+
 /* "DMA_TO_DEVICE", ...: the constant's name, for messages (dma/debug.c). */
 const char *dma_dir_name(enum dma_data_direction dir);
 

@@ -126,6 +126,60 @@ static inline bool dma_direct_reachable(const struct device *dev, uint64_t phys,
 	return !swiotlb_force_bounce() && phys + size - 1 <= dma_direct_limit(dev);
 }
 
+/* ---- argument checks shared by the front door's calls (dma/mapping.c) ---- */
+
+/* A misuse the API refuses: through the checker when it is on (counted,
+ * with its context), plainly otherwise. */
+#define dma_refuse(dev, ...)                                   \
+	do {                                                   \
+		if (dma_debug_enabled())                       \
+			dma_debug_report(dev, __VA_ARGS__);    \
+		else                                           \
+			dev_err(dev, __VA_ARGS__);             \
+	} while (0)
+
+static inline bool dma_valid_direction(enum dma_data_direction dir)
+{
+	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE;
+}
+
+/* Report which of direction and size is bad; always false. */
+bool dma_bad_args(struct device *dev, size_t size, enum dma_data_direction dir,
+		  const char *what);
+
+/* Direction and size are sane; refuse (and say why) otherwise. */
+static inline bool dma_check_args(struct device *dev, size_t size,
+				  enum dma_data_direction dir, const char *what)
+{
+	if (__builtin_expect(dma_valid_direction(dir) && size, 1))
+		return true;
+	return dma_bad_args(dev, size, dir, what);
+}
+
+/* ---- helpers any backend can use (dma/ops_helpers.c) ---- */
+
+/* @dev's backend; a device nobody initialised gets the direct one (Linux). */
+static inline const struct dma_map_ops *get_dma_ops(const struct device *dev)
+{
+	return dev->dma_ops ? dev->dma_ops : &dma_direct_ops;
+}
+
+/* A coherent buffer in the direct map as one entry of whole pages. */
+int dma_common_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			   dma_addr_t handle, size_t size, unsigned long attrs);
+/* Zeroed pages inside @dev's streaming reach, mapped through @dev's own
+ * map_phys with DMA_ATTR_SKIP_CPU_SYNC; freed again if the map fails. */
+struct page *dma_common_alloc_pages(struct device *dev, size_t size, dma_addr_t *handle,
+				    enum dma_data_direction dir, gfp_t gfp);
+void dma_common_free_pages(struct device *dev, size_t size, struct page *page,
+			   dma_addr_t handle, enum dma_data_direction dir);
+/* The direct backend's own: handle = physical address checks, MMIO by
+ * its bus address, syncs only for bounces. */
+int dma_direct_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			   dma_addr_t handle, size_t size, unsigned long attrs);
+dma_addr_t dma_direct_map_resource(struct device *dev, uint64_t phys, size_t size,
+				   enum dma_data_direction dir, unsigned long attrs);
+
 /* ---- swiotlb: the bounce pool (dma/swiotlb.c) ---- */
 
 #define IO_TLB_SHIFT    11                      /* 2 KiB slots */

@@ -72,12 +72,6 @@ static inline bool dma_phys_mapped(uint64_t phys, size_t size)
 
 /* ---- the device's DMA model ---- */
 
-/* The backend of @dev; a device nobody initialised gets the direct one. */
-static inline const struct dma_map_ops *dma_ops_of(const struct device *dev)
-{
-	return dev->dma_ops ? dev->dma_ops : &dma_direct_ops;
-}
-
 /*
  * The fast path, Linux's dma_map_direct(): with the checker off and the
  * direct backend, a mapping the device reaches is its physical address,
@@ -109,7 +103,7 @@ void dma_device_init(struct device *dev)
 
 void dma_device_reset(struct device *dev)
 {
-	dev->dma_skip_sync = dma_ops_of(dev)->need_sync != NULL;   /* nothing mapped yet */
+	dev->dma_skip_sync = get_dma_ops(dev)->need_sync != NULL;   /* nothing mapped yet */
 	dev->dma_mask = DMA_DEFAULT_MASK;
 	dev->coherent_dma_mask = DMA_DEFAULT_MASK;
 	dev->max_seg_size = DMA_DEFAULT_MAX_SEG_SIZE;
@@ -120,7 +114,7 @@ void dma_device_reset(struct device *dev)
 
 int dma_supported(struct device *dev, uint64_t mask)
 {
-	const struct dma_map_ops *ops = dma_ops_of(dev);
+	const struct dma_map_ops *ops = get_dma_ops(dev);
 
 	return !ops->dma_supported || ops->dma_supported(dev, mask);
 }
@@ -129,7 +123,7 @@ int dma_set_mask(struct device *dev, uint64_t mask)
 {
 	if (!dma_supported(dev, mask)) {
 		dev_err(dev, "DMA mask %#llx cannot be served by the %s backend",
-			(unsigned long long)mask, dma_ops_of(dev)->name);
+			(unsigned long long)mask, get_dma_ops(dev)->name);
 		return -EIO;
 	}
 	dev->dma_mask = mask;
@@ -140,7 +134,7 @@ int dma_set_coherent_mask(struct device *dev, uint64_t mask)
 {
 	if (!dma_supported(dev, mask)) {
 		dev_err(dev, "coherent DMA mask %#llx cannot be served by the %s backend",
-			(unsigned long long)mask, dma_ops_of(dev)->name);
+			(unsigned long long)mask, get_dma_ops(dev)->name);
 		return -EIO;
 	}
 	dev->coherent_dma_mask = mask;
@@ -159,7 +153,7 @@ uint64_t dma_get_mask(const struct device *dev) { return dev->dma_mask; }
 /* Linux's default for a backend that does not say: 32 bits. */
 uint64_t dma_get_required_mask(const struct device *dev)
 {
-	const struct dma_map_ops *ops = dma_ops_of(dev);
+	const struct dma_map_ops *ops = get_dma_ops(dev);
 
 	return ops->get_required_mask ? ops->get_required_mask(dev) : DMA_BIT_MASK(32);
 }
@@ -176,14 +170,14 @@ bool dma_addressing_limited(const struct device *dev)
 
 size_t dma_max_mapping_size(const struct device *dev)
 {
-	const struct dma_map_ops *ops = dma_ops_of(dev);
+	const struct dma_map_ops *ops = get_dma_ops(dev);
 
 	return ops->max_mapping_size ? ops->max_mapping_size(dev) : SIZE_MAX;
 }
 
 size_t dma_opt_mapping_size(const struct device *dev)
 {
-	const struct dma_map_ops *ops = dma_ops_of(dev);
+	const struct dma_map_ops *ops = get_dma_ops(dev);
 	size_t opt = ops->opt_mapping_size ? ops->opt_mapping_size(dev) : SIZE_MAX;
 	size_t max = dma_max_mapping_size(dev);
 
@@ -192,7 +186,7 @@ size_t dma_opt_mapping_size(const struct device *dev)
 
 unsigned long dma_get_merge_boundary(const struct device *dev)
 {
-	const struct dma_map_ops *ops = dma_ops_of(dev);
+	const struct dma_map_ops *ops = get_dma_ops(dev);
 
 	return ops->get_merge_boundary ? ops->get_merge_boundary(dev) : 0;
 }
@@ -232,40 +226,15 @@ unsigned int dma_get_min_align_mask(const struct device *dev)
 
 /* ---- argument checks shared by the streaming calls ---- */
 
-/* A misuse the API refuses: through the checker when it is on (counted,
- * with its context), plainly otherwise. */
-#define dma_refuse(dev, ...)                                   \
-	do {                                                   \
-		if (dma_debug_enabled())                       \
-			dma_debug_report(dev, __VA_ARGS__);    \
-		else                                           \
-			dev_err(dev, __VA_ARGS__);             \
-	} while (0)
-
-static bool dma_valid_direction(enum dma_data_direction dir)
-{
-	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE;
-}
-
 /* Say why the direction or size is bad (out of line: the cold path). */
-static __attribute__((noinline, cold)) bool dma_bad_args(struct device *dev, size_t size,
-							 enum dma_data_direction dir,
-							 const char *what)
+__attribute__((noinline, cold)) bool dma_bad_args(struct device *dev, size_t size,
+						  enum dma_data_direction dir, const char *what)
 {
 	if (!dma_valid_direction(dir))
 		dma_refuse(dev, "%s with invalid direction %d", what, (int)dir);
 	else if (!size)
 		dma_refuse(dev, "%s of zero bytes", what);
 	return false;
-}
-
-/* Direction and size are sane; refuse (and say why) otherwise. */
-static inline bool dma_check_args(struct device *dev, size_t size,
-				  enum dma_data_direction dir, const char *what)
-{
-	if (__builtin_expect(dma_valid_direction(dir) && size, 1))
-		return true;
-	return dma_bad_args(dev, size, dir, what);
 }
 
 /* The physical address of a buffer given by kernel address, if it is one
@@ -333,7 +302,7 @@ void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *handle,
 		dma_refuse(dev, "dma_alloc_coherent of zero bytes");
 		return NULL;
 	}
-	cpu = dma_ops_of(dev)->alloc(dev, size, handle, gfp, attrs);
+	cpu = get_dma_ops(dev)->alloc(dev, size, handle, gfp, attrs);
 	if (cpu)
 		debug_dma_alloc_coherent(dev, size, *handle, cpu, CALLER());
 	return cpu;
@@ -346,7 +315,7 @@ void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
 		return;   /* like free(NULL) */
 	if (!debug_dma_free_coherent(dev, size, cpu_addr, handle, CALLER()))
 		return;   /* refused and reported: the allocation stays */
-	dma_ops_of(dev)->free(dev, size, cpu_addr, handle, attrs);
+	get_dma_ops(dev)->free(dev, size, cpu_addr, handle, attrs);
 }
 
 /* ---- streaming ---- */
@@ -362,7 +331,7 @@ static inline dma_addr_t dma_map_phys_checked(struct device *dev, const void *cp
 
 	if (dma_go_direct(dev) && dma_direct_reachable(dev, phys, size))
 		return phys;   /* the fast path: no call at all */
-	addr = dma_ops_of(dev)->map_phys(dev, phys, size, dir, attrs);
+	addr = get_dma_ops(dev)->map_phys(dev, phys, size, dir, attrs);
 	if (addr != DMA_MAPPING_ERROR && !cpu)
 		cpu = phys_to_virt(phys);
 	if (addr != DMA_MAPPING_ERROR)
@@ -418,7 +387,7 @@ static inline void dma_unmap_checked(struct device *dev, dma_addr_t addr, size_t
 		return;   /* the checker knows no such mapping: the backend must not act */
 	if (addr == DMA_MAPPING_ERROR || !dma_valid_direction(dir))
 		return;   /* nothing was mapped; the checker has said so */
-	dma_ops_of(dev)->unmap_phys(dev, addr, size, dir, attrs);
+	get_dma_ops(dev)->unmap_phys(dev, addr, size, dir, attrs);
 }
 
 void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
@@ -461,7 +430,7 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 	if (!dma_check_args(dev, 1, dir, "dma_map_sg") ||
 	    !dma_check_nents(dev, sg, nents, "dma_map_sg", true))
 		return 0;
-	mapped = dma_ops_of(dev)->map_sg(dev, sg, nents, dir, attrs);
+	mapped = get_dma_ops(dev)->map_sg(dev, sg, nents, dir, attrs);
 	if (mapped > 0)
 		debug_dma_map_sg(dev, sg, nents, mapped, dir, CALLER());
 	return mapped;
@@ -477,7 +446,7 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 	if (!debug_dma_unmap_sg(dev, sg, nents, dir, CALLER()))
 		return;   /* reported; nothing retired, nothing undone */
 	if (dma_valid_direction(dir))
-		dma_ops_of(dev)->unmap_sg(dev, sg, nents, dir, attrs);
+		get_dma_ops(dev)->unmap_sg(dev, sg, nents, dir, attrs);
 }
 
 /* ---- syncs ---- */
@@ -489,8 +458,8 @@ void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 		return;   /* the fast path */
 	if (!debug_dma_sync(dev, addr, size, dir, true, CALLER()))
 		return;
-	if (dma_valid_direction(dir) && dma_ops_of(dev)->sync_for_cpu)
-		dma_ops_of(dev)->sync_for_cpu(dev, addr, size, dir);
+	if (dma_valid_direction(dir) && get_dma_ops(dev)->sync_for_cpu)
+		get_dma_ops(dev)->sync_for_cpu(dev, addr, size, dir);
 }
 
 void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
@@ -500,8 +469,8 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size
 		return;   /* the fast path */
 	if (!debug_dma_sync(dev, addr, size, dir, false, CALLER()))
 		return;
-	if (dma_valid_direction(dir) && dma_ops_of(dev)->sync_for_device)
-		dma_ops_of(dev)->sync_for_device(dev, addr, size, dir);
+	if (dma_valid_direction(dir) && get_dma_ops(dev)->sync_for_device)
+		get_dma_ops(dev)->sync_for_device(dev, addr, size, dir);
 }
 
 /* The backend syncs the list's mapped segments (none to do if it has no op).
@@ -509,7 +478,7 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size
 static void dma_sync_sg(struct device *dev, struct scatterlist *sg, int nents,
 			enum dma_data_direction dir, bool for_cpu, const void *caller)
 {
-	const struct dma_map_ops *ops = dma_ops_of(dev);
+	const struct dma_map_ops *ops = get_dma_ops(dev);
 	void (*sync)(struct device *, struct scatterlist *, int, enum dma_data_direction) =
 		for_cpu ? ops->sync_sg_for_cpu : ops->sync_sg_for_device;
 

@@ -8,6 +8,7 @@
 
 #define ENOENT     2   /* no such thing */
 #define EIO        5   /* device or transfer error */
+#define ENXIO      6   /* no such device or address */
 #define E2BIG      7   /* argument list too long */
 #define ENOMEM    12   /* out of memory */
 #define EFAULT    14   /* bad address */

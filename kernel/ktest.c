@@ -138,6 +138,11 @@ void ktest_expect_error(struct ktest *t, const char *substr)
 	ktest_printf(KTAP_INDENT "# %s: expect-error: %s\n", t->name, substr);
 }
 
+void ktest_expect_qemu_log(struct ktest *t, const char *regex)
+{
+	ktest_printf(KTAP_INDENT "# %s: expect-qemu-log: %s\n", t->name, regex);
+}
+
 void ktest_harness_mark(const char *what, const char *tag)
 {
 	ktest_printf(KTAP_INDENT "# harness: %s %s\n", what, tag);

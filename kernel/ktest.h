@@ -122,6 +122,15 @@ bool ktest_str_contains(const char *haystack, const char *needle);
 void ktest_expect_error(struct ktest *t, const char *substr);
 
 /**
+ * ktest_expect_qemu_log - declare that the running case makes QEMU itself log
+ * a line (its -D log: guest errors, trace events) matching the Python regex
+ * @regex. Prints "# <case>: expect-qemu-log: @regex"; the harness then
+ * requires such a line in every run where the case declared it, and excuses
+ * it from the checks that would otherwise fail the run.
+ */
+void ktest_expect_qemu_log(struct ktest *t, const char *regex);
+
+/**
  * ktest_harness_mark - "# harness: @what @tag" for the host harness, which
  * acts on it as it appears: "cpu-idle begin"/"cpu-idle end" bracket a wait
  * whose QEMU CPU time it measures (docs/testing.md).

@@ -45,6 +45,7 @@ from pathlib import Path
 
 import disk
 import ktap
+import logcheck
 import qemu
 import scenarios as scenario_file
 import watch
@@ -60,6 +61,12 @@ NVME_UB = re.compile(r"pci_nvme_ub_")
 # and the DMA layer must never let that happen.
 EDU_CLAMP = re.compile(r"EDU: clamping DMA")
 CHECKED = re.compile(r"pci_nvme_err_|vtd_dmar_fault")
+# A write to the MSI window that QEMU rejected: an interrupt went nowhere
+# (a device raised it with bus mastering off, say). Fails unless the
+# scenario's require_log or allow_log names it.
+MSI_REJECTED = re.compile(r"Invalid write at addr 0xFEE[0-9A-F]{5}\b.*reason: rejected")
+# QEMU's own words when the harness stops it at a timeout.
+KILLED_BY_US = re.compile(r"terminating on signal \d+ from pid")
 
 # How a run ended.
 END_PASS = "pass"          # status 33
@@ -298,12 +305,15 @@ def check_qemu_log(s: Scenario, qemu_log: str, reasons: list[str],
     Trace and guest-error lines go to the -D log, but QEMU 7.2's edu prints
     its clamping warning on QEMU's stdout, which is the console log here.
     """
+    excused = s.allow_log + s.require_log + [
+        regex for _, regex in logcheck.declared_qemu_lines(console)]
     ub = [line for line in qemu_log.splitlines() if NVME_UB.search(line)]
     clamps = [line for line in (qemu_log + "\n" + console).splitlines()
               if EDU_CLAMP.search(line)]
     checked = [line for line in qemu_log.splitlines()
-               if CHECKED.search(line) and not NVME_UB.search(line)
-               and not any(re.search(p, line) for p in s.allow_log)]
+               if (CHECKED.search(line) or MSI_REJECTED.search(line))
+               and not NVME_UB.search(line)
+               and not any(re.search(p, line) for p in excused)]
     if ub:
         reasons.append(f"QEMU log: {len(ub)} NVMe undefined-behaviour line(s), "
                        f"first: {ub[0].strip()}")
@@ -311,9 +321,26 @@ def check_qemu_log(s: Scenario, qemu_log: str, reasons: list[str],
         reasons.append(f"QEMU log: edu was given a DMA address beyond its mask "
                        f"{len(clamps)} time(s), first: {clamps[0].strip()}")
     if checked:
-        reasons.append(f"QEMU log: {len(checked)} unexpected NVMe error / IOMMU fault "
-                       f"line(s), first: {checked[0].strip()}")
-    return ub + clamps + checked
+        reasons.append(f"QEMU log: {len(checked)} unexpected NVMe error / IOMMU fault / "
+                       f"rejected MSI line(s), first: {checked[0].strip()}")
+    return [logcheck.hit(logcheck.GUEST, line) for line in ub + clamps + checked]
+
+
+def check_qemu_words(s: Scenario, outcome: Outcome, ending: str,
+                     reasons: list[str]) -> list[str]:
+    """QEMU's stderr, its trace output, require_log and forbid_log; return
+    the offending lines, each labelled with its stream."""
+    streams = logcheck.Streams(outcome.console, outcome.stderr, outcome.qemu_log,
+                               qemu.trace_events(s.trace))
+    allow = s.allow_log + ([KILLED_BY_US.pattern] if ending == END_HANG else [])
+    hits = logcheck.check_stderr(outcome.stderr, allow, reasons)
+    if ending != END_QEMU:  # QEMU that never ran a guest traced nothing either
+        logcheck.check_trace_alive(streams, qemu.TRACE_SENTINEL, reasons,
+                                   f"{s.name}.qemu.log")
+    logcheck.check_required_lines(streams, s.require_log, reasons)
+    logcheck.check_declared_qemu_lines(
+        streams, logcheck.declared_qemu_lines(outcome.console), reasons)
+    return hits + logcheck.check_forbidden_lines(streams, s.forbid_log, reasons)
 
 
 def judge(s: Scenario, outcome: Outcome) -> Verdict:
@@ -331,6 +358,9 @@ def judge(s: Scenario, outcome: Outcome) -> Verdict:
     verdict.log_hits = check_qemu_log(s, outcome.qemu_log, reasons, outcome.console)
     watch.check_run(s, outcome, reasons, notes)
     check_second_boot(s, outcome, reasons, notes)
+    verdict.log_hits += check_qemu_words(s, outcome, ending, reasons)
+    verdict.log_hits += [logcheck.hit(logcheck.KERNEL, line)
+                         for line in logcheck.check_error_lines(outcome.console, reasons)]
     check_expected_reasons(s, reasons, notes)
     return verdict
 
@@ -617,7 +647,7 @@ def scenario_report(verdict: Verdict, paths: qemu.Paths, verbose: bool) -> list[
     if not verdict.passed:
         lines += [f"  why: {reason}" for reason in verdict.reasons]
         if verdict.log_hits:
-            lines.append(f"  QEMU log ({paths.logs / (s.name + '.qemu.log')}):")
+            lines.append("  offending lines:")
             lines += [f"    {hit.strip()}" for hit in verdict.log_hits[:LOG_LINES_SHOWN]]
         if verdict.ending in (END_CRASH, END_HANG, END_QEMU, END_POWEROFF):
             tail = console_tail(o.console)

@@ -62,6 +62,12 @@ EXIT_STATUS = {
 
 # Trace events that reveal driver bugs; see docs/testing.md.
 CHECK_TRACES = ("pci_nvme_ub_*", "pci_nvme_err_*", "vtd_dmar_fault")
+# Fired as QEMU builds the machine (each fw_cfg file: ACPI tables, e820,
+# boot order), before any guest code and whatever the CPU model or firmware
+# (cpu_set_apic_base never fires on a CPU without an APIC): enabled in every
+# run, and the harness fails a run whose log lacks it, so a QEMU without
+# trace output cannot blind the checks.
+TRACE_SENTINEL = "fw_cfg_add_file"
 
 # The ESP is a host directory that QEMU presents as a FAT disk (vvfat).
 # Read-only vvfat needs a device that accepts a read-only drive: the disk on
@@ -157,15 +163,20 @@ def base_args(memory: str = "512M", cpus: int = 1, serial: str = "stdio") -> lis
     ]
 
 
-def check_args(qemu_log: Path) -> list[str]:
-    """Make QEMU log guest errors and the checker trace events to @qemu_log.
+def trace_events(extra: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Every trace event (name or glob) a run enables: ours, then @extra."""
+    return CHECK_TRACES + (TRACE_SENTINEL,) + tuple(extra)
+
+
+def check_args(qemu_log: Path, extra_traces: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Make QEMU log guest errors and trace events to @qemu_log.
 
     With the 'log' trace backend (Debian's build) the trace lines land in
     the -D file next to the guest_errors lines.
     """
     args = ["-d", "guest_errors", "-D", str(qemu_log)]
-    for event in CHECK_TRACES:
-        args += ["-trace", event]
+    for event in trace_events(extra_traces):
+        args += ["-trace", f"enable={event}"]
     return args
 
 
@@ -295,7 +306,7 @@ def scenario_command(scenario: scenario_file.Scenario, paths: Paths,
         cmd += uefi_args(esp)
     cmd += disk_args(scenario, paths)
     cmd += scenario.devices
-    cmd += check_args(paths.logs / f"{log_name}.qemu.log")
+    cmd += check_args(paths.logs / f"{log_name}.qemu.log", scenario.trace)
     return cmd
 
 

@@ -64,6 +64,10 @@ DEFAULTS = {
     "boots": "1",
     "cmdline2": "",
     "require2": "",
+    # branch harness: what QEMU itself says (tools/logcheck.py)
+    "trace": "",
+    "require_log": "",
+    "forbid_log": "",
 }
 
 BOOT_PATHS = ("pvh", "uefi")
@@ -103,6 +107,10 @@ class Scenario:
     boots: int = 1                                      # 2: boot again on the same disk
     cmdline2: str = ""                                  # the second boot's (default: cmdline)
     require2: list[str] = field(default_factory=list)   # `require` of the second boot
+    # branch harness: what QEMU itself says (tools/logcheck.py)
+    trace: list[str] = field(default_factory=list)        # QEMU trace events to enable
+    require_log: list[str] = field(default_factory=list)  # regexes some log line must match
+    forbid_log: list[str] = field(default_factory=list)   # regexes no log line may match
 
     @property
     def expects_failure(self) -> bool:
@@ -203,6 +211,7 @@ def _build(name: str, section: configparser.SectionProxy) -> Scenario:
         allow_log=_check_regexes(name, _split_lines(get("allow_log"))),
         description=" ".join(get("description").split()),
         **_io_keys(name, get),
+        **_log_keys(name, get),
     )
     _check_expectations(scenario)
     return scenario
@@ -288,6 +297,21 @@ def second_boot(s: Scenario) -> Scenario:
         s, cmdline=s.cmdline2 or s.cmdline, require=s.require2, boots=1, cmdline2="",
         require2=[], expect="pass", expect_failures=[], expect_crash="", expect_hang="",
         expect_reason=[], kill_at="", serial_input=[], cpu_idle=[])
+
+
+def _log_keys(name: str, get) -> dict:
+    """The keys over QEMU's own output: trace events, required and forbidden lines."""
+    events = _split_words(get("trace"))
+    for event in events:
+        # The name goes into "-trace enable=NAME": no commas, no options.
+        if not re.fullmatch(r"[A-Za-z0-9_*?]+", event):
+            raise ScenarioError(f"[{name}] trace event {event!r}: use a QEMU event "
+                                "name or glob (letters, digits, '_', '*', '?')")
+    return {
+        "trace": events,
+        "require_log": _check_regexes(name, _split_lines(get("require_log")), "require_log"),
+        "forbid_log": _check_regexes(name, _split_lines(get("forbid_log")), "forbid_log"),
+    }
 
 
 def parse(text: str, source: str = "<scenarios>") -> list[Scenario]:

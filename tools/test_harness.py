@@ -29,12 +29,22 @@ def scenario(**keys: str) -> scenarios.Scenario:
     return scenarios.parse("[s]\n" + body)[0]
 
 
+# What every real run's -D log holds: the trace event QEMU fires at reset.
+ALIVE = f"{qemu.TRACE_SENTINEL} 0x55d0 #0: etc/e820 (40 bytes)\n"
+
+
 def outcome(log: str | None, status: int | None, qemu_log: str | None = None,
             timeout: float = 60) -> harness.Outcome:
     console = (LOGS / log).read_text() if log else ""
     qlog = (LOGS / qemu_log).read_text() if qemu_log else ""
-    return harness.Outcome(status=status, console=console, qemu_log=qlog,
-                           wall=0.1, timeout=timeout)
+    return run(status, console, qemu_log=qlog, timeout=timeout)
+
+
+def run(status: int | None, console: str, qemu_log: str = "", stderr: str = "",
+        timeout: float = 60) -> harness.Outcome:
+    """An Outcome as a real QEMU run leaves it: the trace sentinel in its log."""
+    return harness.Outcome(status=status, console=console, qemu_log=ALIVE + qemu_log,
+                           stderr=stderr, wall=0.1, timeout=timeout)
 
 
 class ExpectedPass(unittest.TestCase):
@@ -71,7 +81,7 @@ class ExpectedPass(unittest.TestCase):
                          ["hang in exceptions.page_fault (no result within 60 s)"])
 
     def test_hang_before_ktap(self):
-        verdict = harness.judge(scenario(), harness.Outcome(None, "firmware...\n",
+        verdict = harness.judge(scenario(), run(None, "firmware...\n",
                                                             timeout=120))
         self.assertEqual(verdict.reasons,
                          ["hang before any KTAP output (nothing within 120 s)"])
@@ -100,17 +110,17 @@ class ExpectedPass(unittest.TestCase):
                       "console.printf_formats failed", verdict.reasons)
 
     def test_poweroff_and_qemu_failure(self):
-        verdict = harness.judge(scenario(), harness.Outcome(1, "[ 0.0] boot: hi\n"))
+        verdict = harness.judge(scenario(), run(1, "[ 0.0] boot: hi\n"))
         self.assertIn("powered off without running tests", verdict.reasons[0])
-        verdict = harness.judge(scenario(), harness.Outcome(
+        verdict = harness.judge(scenario(), run(
             1, "", stderr="qemu-system-x86_64: -device nope: not a valid device model name"))
         self.assertIn("QEMU failed to start", verdict.reasons[0])
         self.assertIn("not a valid device model", verdict.reasons[0])
-        verdict = harness.judge(scenario(), harness.Outcome(-9, "KTAP version 1\n"))
+        verdict = harness.judge(scenario(), run(-9, "KTAP version 1\n"))
         self.assertIn("signal 9", verdict.reasons[0])
 
     def test_empty_selection_fails(self):
-        verdict = harness.judge(scenario(), harness.Outcome(33, "KTAP version 1\n1..0\n"))
+        verdict = harness.judge(scenario(), run(33, "KTAP version 1\n1..0\n"))
         self.assertIn("no suites ran", verdict.reasons[0])
 
 
@@ -212,12 +222,12 @@ class Required(unittest.TestCase):
         log = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: dma\n"
                "    # cases: a b\n    1..2\n    ok 1 a\n    ok 2 b # SKIP no edu\n"
                "ok 1 dma\n")
-        verdict = harness.judge(scenario(require="dma.a"), harness.Outcome(33, log))
+        verdict = harness.judge(scenario(require="dma.a"), run(33, log))
         self.assertTrue(verdict.passed, verdict.reasons)
-        verdict = harness.judge(scenario(require="dma.*"), harness.Outcome(33, log))
+        verdict = harness.judge(scenario(require="dma.*"), run(33, log))
         self.assertFalse(verdict.passed)
         self.assertIn("required dma.b did not pass", verdict.reasons[0])
-        verdict = harness.judge(scenario(require="nvme.*"), harness.Outcome(33, log))
+        verdict = harness.judge(scenario(require="nvme.*"), run(33, log))
         self.assertEqual(verdict.reasons, ["required nvme.* did not run"])
 
 
@@ -230,7 +240,7 @@ class QemuLog(unittest.TestCase):
 
     def test_faults_fail_unless_allowed(self):
         verdict = harness.judge(scenario(), outcome("all_pass.log", 33, "dmar_fault.qemu.log"))
-        self.assertIn("3 unexpected NVMe error / IOMMU fault line(s)", verdict.reasons[0])
+        self.assertIn("3 unexpected NVMe error / IOMMU fault / rejected MSI line(s)", verdict.reasons[0])
         allowed = scenario(allow_log="vtd_dmar_fault .* fault 6\n"
                            "  pci_nvme_err_addr_read\n  pci_nvme_err_req_status .*status 0x4281")
         verdict = harness.judge(allowed, outcome("all_pass.log", 33, "dmar_fault.qemu.log"))
@@ -241,16 +251,99 @@ class QemuLog(unittest.TestCase):
         console = ((LOGS / "all_pass.log").read_text() +
                    "EDU: clamping DMA 0x0000000110000000 to 0x0000000000000000!\n")
         verdict = harness.judge(scenario(allow_log="EDU: .*"),
-                                harness.Outcome(33, console, qemu_log=""))
+                                run(33, console, qemu_log=""))
         self.assertEqual(len(verdict.reasons), 1)
         self.assertIn("edu was given a DMA address beyond its mask 1 time(s)",
                       verdict.reasons[0])
 
     def test_other_guest_errors_are_ignored(self):
-        verdict = harness.judge(scenario(), harness.Outcome(
+        verdict = harness.judge(scenario(), run(
             33, (LOGS / "all_pass.log").read_text(),
             qemu_log="edu: invalid DMA size\nsome other guest error\n"))
         self.assertTrue(verdict.passed, verdict.reasons)
+
+
+MSI_LINE = "Invalid write at addr 0xFEE00000, size 4, region '(null)', reason: rejected\n"
+
+
+class QemuWords(unittest.TestCase):
+    """QEMU's stderr, its trace output, require_log and forbid_log."""
+
+    PASS = (LOGS / "all_pass.log").read_text()
+
+    def test_stderr_fails_unless_allowed(self):
+        err = "qemu-system-x86_64: warning: host doesn't support requested feature\n"
+        verdict = harness.judge(scenario(), run(33, self.PASS, stderr=err))
+        self.assertEqual(verdict.reasons, [
+            "QEMU stderr: 1 line(s) no allow_log regex matches, first: " + err.strip()])
+        self.assertEqual(verdict.log_hits, ["[QEMU stderr] " + err.strip()])
+        verdict = harness.judge(scenario(allow_log="requested feature$"),
+                                run(33, self.PASS, stderr=err))
+        self.assertTrue(verdict.passed, verdict.reasons)
+
+    def test_our_own_kill_at_a_timeout_is_not_qemus_complaint(self):
+        err = "qemu-system-x86_64: terminating on signal 15 from pid 4242 (python3)\n"
+        hang = dict(expect="fail", expect_hang="ktest_selftest_hang.deliberate_hang")
+        verdict = harness.judge(scenario(**hang), run(
+            None, (LOGS / "selftest_hang.log").read_text(), stderr=err, timeout=8))
+        self.assertTrue(verdict.passed, verdict.reasons)
+        verdict = harness.judge(scenario(), run(33, self.PASS, stderr=err))
+        self.assertIn("QEMU stderr: 1 line(s)", verdict.reasons[0])
+
+    def test_no_trace_output_fails(self):
+        verdict = harness.judge(scenario(), harness.Outcome(33, self.PASS))
+        self.assertEqual(len(verdict.reasons), 1)
+        self.assertIn(f"QEMU trace: no {qemu.TRACE_SENTINEL} event in s.qemu.log",
+                      verdict.reasons[0])
+        # With "-msg timestamp=on" the log backend prefixes PID@TIME:.
+        stamped = f"1234@1700000000.123456:{qemu.TRACE_SENTINEL} 0xfee00900\n"
+        verdict = harness.judge(scenario(), harness.Outcome(33, self.PASS, qemu_log=stamped))
+        self.assertTrue(verdict.passed, verdict.reasons)
+        # A QEMU that failed to start is reported as that, not as blind tracing.
+        verdict = harness.judge(scenario(), harness.Outcome(1, "", stderr="bad option\n"))
+        self.assertFalse([r for r in verdict.reasons if "QEMU trace" in r])
+
+    def test_required_line_from_any_stream(self):
+        log = "pci_cfg_write edu 00:04.0 @0x4 <- 0x6\n"
+        s = scenario(trace="pci_cfg_*", require_log="pci_cfg_write edu .* <- 0x6$")
+        self.assertTrue(harness.judge(s, run(33, self.PASS, qemu_log=log)).passed)
+        verdict = harness.judge(s, run(33, self.PASS))
+        self.assertEqual(verdict.reasons, [
+            "require_log /pci_cfg_write edu .* <- 0x6$/ matched no line of the kernel log, "
+            "QEMU stderr or QEMU log (trace included)"])
+        s = scenario(require_log="console: pass:1")  # the kernel log counts too
+        self.assertFalse(harness.judge(s, run(33, self.PASS)).passed)
+
+    def test_forbidden_line_names_its_stream(self):
+        s = scenario(trace="pci_cfg_*", forbid_log="pci_cfg_write .* <- 0x0$\n ^ok 2 console$")
+        log = "pci_cfg_write edu 00:04.0 @0x4 <- 0x0\n"
+        verdict = harness.judge(s, run(33, self.PASS, qemu_log=log))
+        self.assertEqual(len(verdict.reasons), 2)
+        self.assertEqual(verdict.reasons[0],
+                         "forbid_log /pci_cfg_write .* <- 0x0$/ matched 1 line(s), first in "
+                         "the QEMU trace: pci_cfg_write edu 00:04.0 @0x4 <- 0x0")
+        self.assertEqual(verdict.reasons[1], "forbid_log /^ok 2 console$/ matched 1 line(s), "
+                                             "first in the kernel log: ok 2 console")
+        self.assertIn("[QEMU trace] pci_cfg_write edu", verdict.log_hits[0])
+        # The same line without the event enabled is a plain QEMU log line.
+        verdict = harness.judge(scenario(forbid_log="pci_cfg_write"),
+                                run(33, self.PASS, qemu_log=log))
+        self.assertIn("first in the QEMU log: pci_cfg_write", verdict.reasons[0])
+        verdict = harness.judge(scenario(forbid_log="warning: foo"),
+                                run(33, self.PASS, stderr="x: warning: foo\n"))
+        self.assertIn("first in the QEMU stderr: x: warning: foo", "; ".join(verdict.reasons))
+
+    def test_rejected_msi_fails_unless_required_or_allowed(self):
+        verdict = harness.judge(scenario(), run(33, self.PASS, qemu_log=MSI_LINE))
+        self.assertEqual(len(verdict.reasons), 1)
+        self.assertIn("rejected MSI line(s), first: Invalid write at addr 0xFEE00000",
+                      verdict.reasons[0])
+        required = scenario(require_log=r"Invalid write at addr 0xFEE00000, size 4, .* rejected")
+        self.assertTrue(harness.judge(required, run(33, self.PASS, qemu_log=MSI_LINE)).passed)
+        verdict = harness.judge(required, run(33, self.PASS))
+        self.assertIn("require_log /Invalid write at addr 0xFEE00000", verdict.reasons[0])
+        other = "Invalid write at addr 0xFED40000, size 1, region '(null)', reason: rejected\n"
+        self.assertTrue(harness.judge(scenario(), run(33, self.PASS, qemu_log=other)).passed)
 
 
 class Reporting(unittest.TestCase):
@@ -327,11 +420,25 @@ class ScenarioFile(unittest.TestCase):
             {"cpus": "two"},
             {"memory": "lots"},
             {"allow_log": "([unclosed"},
+            {"require_log": "a{2,1}"},
+            {"forbid_log": "*x"},
+            {"trace": "pci_cfg_read,file=/etc/passwd"},
+            {"trace": "-d"},
             {"colour": "blue"},
         ]
         for keys in bad:
             with self.subTest(keys=keys), self.assertRaises(scenarios.ScenarioError):
                 scenario(**keys)
+
+    def test_log_keys(self):
+        s = scenario(trace="pci_cfg_* vtd_dmar_fault", require_log="^a$\n  b c",
+                     forbid_log="x")
+        self.assertEqual(s.trace, ["pci_cfg_*", "vtd_dmar_fault"])
+        self.assertEqual(s.require_log, ["^a$", "b c"])
+        self.assertEqual(s.forbid_log, ["x"])
+        cmd = qemu.scenario_command(s, qemu.Paths())
+        self.assertTrue(contains(cmd, ["-trace", "enable=pci_cfg_*"]))
+        self.assertTrue(contains(cmd, ["-trace", "enable=vtd_dmar_fault"]))
 
     def test_select_by_glob(self):
         matrix = scenarios.parse("[pvh-a]\n[pvh-b]\n[uefi-a]\ngroups = quick, slow\n")
@@ -351,7 +458,8 @@ class Commands(unittest.TestCase):
         for pair in (["-m", "6G"], ["-smp", "2"], ["-serial", "stdio"],
                      ["-kernel", "build/kernel.elf"], ["-append", "ktest=*"],
                      ["-device", "edu"], ["-D", "build/test-logs/s.qemu.log"],
-                     ["-trace", "vtd_dmar_fault"],
+                     ["-trace", "enable=vtd_dmar_fault"],
+                     ["-trace", f"enable={qemu.TRACE_SENTINEL}"],
                      ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]):
             self.assertTrue(contains(cmd, pair), (pair, cmd))
 

@@ -16,6 +16,7 @@ import time
 import unittest
 
 import harness
+import qemu
 import scenarios
 import watch
 
@@ -28,6 +29,12 @@ def scenario(**keys: str) -> scenarios.Scenario:
 def lines(*spec: tuple[str, float, float | None]) -> list[watch.Line]:
     return [watch.Line(text, wall, cpu) for text, wall, cpu in spec]
 
+
+
+def alive(*args, **kw) -> "harness.Outcome":
+    """An Outcome whose QEMU log holds the trace sentinel, as a real run's does."""
+    kw["qemu_log"] = f"{qemu.TRACE_SENTINEL} x\n" + kw.get("qemu_log", "")
+    return harness.Outcome(*args, **kw)
 
 class ProcStat(unittest.TestCase):
     def test_fields_counted_after_the_command_name(self):
@@ -144,7 +151,7 @@ class CpuIdle(unittest.TestCase):
     def test_judge_applies_the_scenario_keys(self):
         s = scenario(cpu_idle="wait other", cpu_idle_max="0.5")
         self.assertEqual((s.cpu_idle, s.cpu_idle_max), (["wait", "other"], 0.5))
-        out = harness.Outcome(33, "KTAP version 1\n1..0 # SKIP\n", lines=lines(
+        out = alive(33, "KTAP version 1\n1..0 # SKIP\n", lines=lines(
             (self.BEGIN, 1.0, 0.5), (self.END, 2.0, 0.8)))
         verdict = harness.judge(s, out)
         self.assertEqual(verdict.reasons, ["cpu_idle other: no '# harness: cpu-idle "
@@ -231,7 +238,7 @@ class KillJudged(unittest.TestCase):
 
     def test_kill_at_the_marker_passes_with_what_ran_before(self):
         mark = watch.Line("    # harness: kill here", 0.5, 0.1)
-        out = harness.Outcome(-9, self.KTAP, killed_at=mark)
+        out = alive(-9, self.KTAP, killed_at=mark)
         verdict = harness.judge(scenario(kill_at="kill here", require="s.a"), out)
         self.assertEqual(verdict.reasons, [])
         self.assertIn("killed at 0.50 s by kill_at, on: # harness: kill here", verdict.notes)
@@ -240,13 +247,13 @@ class KillJudged(unittest.TestCase):
 
     def test_a_failure_before_the_kill_still_fails(self):
         mark = watch.Line("    # harness: kill here", 0.5, 0.1)
-        out = harness.Outcome(-9, self.KTAP.replace("ok 1 a", "not ok 1 a"), killed_at=mark)
+        out = alive(-9, self.KTAP.replace("ok 1 a", "not ok 1 a"), killed_at=mark)
         self.assertEqual(harness.judge(scenario(kill_at="kill"), out).reasons, ["s.a failed"])
 
     def test_a_kill_that_never_came_fails(self):
         hooks = watch.RunHooks(scenario(kill_at="^never$"), lambda d: None, lambda: None)
         self.assertEqual(hooks.problems(), ["kill_at /^never$/ never matched a console line"])
-        out = harness.Outcome(-9, self.KTAP, run_problems=hooks.problems())
+        out = alive(-9, self.KTAP, run_problems=hooks.problems())
         reasons = harness.judge(scenario(kill_at="^never$"), out).reasons
         self.assertIn("kill_at /^never$/ never matched a console line", reasons)
         self.assertIn("QEMU killed by signal 9", reasons[0])
@@ -271,14 +278,14 @@ class BootTwice(unittest.TestCase):
 
     def test_second_boot_is_judged_and_marked(self):
         s = scenario(boots="2")
-        first = harness.Outcome(33, self.PASS, next=harness.Outcome(35, self.FAIL))
+        first = alive(33, self.PASS, next=alive(35, self.FAIL))
         self.assertEqual(harness.judge(s, first).reasons, ["boot 2: s.c failed"])
-        first.next = harness.Outcome(33, self.PASS)
+        first.next = alive(33, self.PASS)
         verdict = harness.judge(s, first)
         self.assertEqual(verdict.reasons, [])
         self.assertIn("boot 2: 1 case(s) in 0.00 s, status 33; console in s.boot2.log",
                       verdict.notes)
-        self.assertEqual(harness.judge(s, harness.Outcome(33, self.PASS)).reasons,
+        self.assertEqual(harness.judge(s, alive(33, self.PASS)).reasons,
                          ["boot 2 did not run"])
 
 

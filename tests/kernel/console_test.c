@@ -64,6 +64,7 @@ static void log_line_format(struct ktest *t)
 	char cap[256];
 	unsigned long errs = log_count(LOG_ERR);
 
+	ktest_expect_error(t, "console_test: error: sample 7 (provoked by the test)");
 	console_capture_start(cap, sizeof(cap));
 	pr_err("sample %d (provoked by the test)", 7);
 	console_capture_stop();
@@ -97,6 +98,7 @@ static void dev_log_prefix(struct ktest *t)
 	struct device dev = { .name = "0000:01:00.0" };
 	char cap[160];
 
+	ktest_expect_error(t, "(no device): error: no device (provoked by the test)");
 	console_capture_start(cap, sizeof(cap));
 	dev_info(&dev, "unbound %d", 1);
 	dev.driver_name = "nvme";

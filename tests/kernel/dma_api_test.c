@@ -52,6 +52,9 @@ static void masks_the_platform_cannot_serve(struct ktest *t)
 	unsigned long errs = log_count(LOG_ERR);
 
 	test_device(&dev);
+	ktest_expect_error(t, "dma_api_test: error: DMA mask 0xffff cannot be served");
+	ktest_expect_error(t, "dma_api_test: error: coherent DMA mask 0xfffff cannot be served");
+	ktest_expect_error(t, "dma_api_test: error: segment boundary mask 0x1000 is not");
 	KT_EXPECT_EQ(t, dma_set_mask(&dev, DMA_BIT_MASK(16)), -EIO);
 	KT_EXPECT_EQ(t, dma_set_coherent_mask(&dev, DMA_BIT_MASK(20)), -EIO);
 	KT_EXPECT_UEQ(t, dma_get_mask(&dev), DMA_BIT_MASK(32));   /* unchanged */
@@ -148,6 +151,7 @@ static void coherent_no_warn(struct ktest *t)
 
 	test_device(&dev);
 	errs = log_count(LOG_ERR);
+	ktest_expect_error(t, "dma_alloc_coherent: no ");
 	KT_EXPECT_NULL(t, dma_alloc_attrs(&dev, BIG_ORDER_BYTES, &h, GFP_KERNEL,
 					  DMA_ATTR_NO_WARN));
 	KT_EXPECT_EQ(t, log_count(LOG_ERR), errs);
@@ -190,6 +194,7 @@ static void sg_segment_limits(struct ktest *t)
 	dma_set_max_seg_size(&dev, 1024);
 	sg_init_table(sg, 1);
 	sg_set_buf(sg, buf, 2048);
+	ktest_expect_error(t, "breaks the device's segment limits");
 	KT_EXPECT_EQ(t, dma_map_sg(&dev, sg, 1, DMA_TO_DEVICE), 0);
 	dma_set_max_seg_size(&dev, 65536);
 	dma_set_seg_boundary(&dev, PAGE_SIZE - 1);
@@ -220,6 +225,10 @@ static void sg_nents_beyond_the_list(struct ktest *t)
 	sg_set_buf(&sg[0], buf, 128);
 	sg_set_buf(&sg[1], buf + 128, 128);
 	KT_EXPECT_EQ(t, sg_nents(sg), 2);
+	ktest_expect_error(t, "dma_map_sg with nents 3, but the list ends after 2 entries");
+	ktest_expect_error(t, "dma_map_sg with nents 0, but the list ends after 0 entries");
+	ktest_expect_error(t, "dma_sync_sg_for_device with nents 5, but the list ends after 2 entries");
+	ktest_expect_error(t, "syncs a scatterlist with a different entry count");
 	KT_EXPECT_EQ(t, dma_map_sg(&dev, sg, 3, DMA_TO_DEVICE), 0);
 	KT_EXPECT_EQ(t, dma_map_sg(&dev, sg, 0, DMA_TO_DEVICE), 0);
 	n = dma_map_sg(&dev, sg, 2, DMA_TO_DEVICE);
@@ -251,6 +260,7 @@ static void sg_failure_unwinds(struct ktest *t)
 	sg_set_buf(&sg[1], buf + PAGE_SIZE, 1024);
 	sg_set_buf(&sg[2], buf + 2 * PAGE_SIZE, 4096);   /* over max_seg_size */
 	swiotlb_get_stats(&before);
+	ktest_expect_error(t, "dma_api_test: error: dma_map_sg: entry 2 ");
 	KT_EXPECT_EQ(t, dma_map_sg(&dev, sg, 3, DMA_TO_DEVICE), 0);
 	swiotlb_get_stats(&after);
 	KT_EXPECT_EQ(t, after.used, before.used);
@@ -270,6 +280,7 @@ static void straddling_the_mask_bounces(struct ktest *t)
 	KT_ASSERT_NOT_NULL(t, pg);
 	phys = page_to_phys(pg);
 	test_device(&dev);
+	ktest_expect_error(t, "cannot be served by the");
 	if (dma_set_mask(&dev, phys + PAGE_SIZE - 1)) {
 		__free_pages(pg, 1);
 		KT_SKIP(t, "no bounce slots below %#llx", (unsigned long long)phys);

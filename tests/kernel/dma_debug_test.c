@@ -90,6 +90,13 @@ static struct t_base t_begin(void)
 }
 
 /* @n new reports, the last one containing @needle. */
+/* A case that misuses the API: the reports it provokes name our device. */
+static struct t_base t_misuse(struct ktest *t)
+{
+	ktest_expect_error(t, T_DRIVER " " T_DEVICE ": error: ");
+	return t_begin();
+}
+
 #define EXPECT_REPORTS(t, b, n, needle)                                        \
 	do {                                                                   \
 		KT_EXPECT_EQ(t, dma_debug_error_count() - (b).errors, n);      \
@@ -174,7 +181,7 @@ static void correct_sg_and_coherent_is_silent(struct ktest *t)
 
 static void unmap_never_mapped(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	dma_addr_t nowhere = t_nowhere();
 
@@ -189,7 +196,7 @@ static void unmap_never_mapped(struct ktest *t)
 /* The second unmap finds nothing: "never mapped (or was freed already)". */
 static void double_unmap(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	unsigned long used;
@@ -259,7 +266,7 @@ static void double_unmap_after_reuse(struct ktest *t)
  */
 static void unmap_wrong_size(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	unsigned long used = t_swiotlb_used();
@@ -279,7 +286,7 @@ static void unmap_wrong_size(struct ktest *t)
 
 static void unmap_wrong_direction(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	dma_addr_t a;
@@ -297,7 +304,7 @@ static void unmap_wrong_direction(struct ktest *t)
 /* single and page are one kind, as in Linux; a list segment is not a single. */
 static void unmap_wrong_function(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	struct scatterlist sg[1];
@@ -326,7 +333,7 @@ static void unmap_wrong_function(struct ktest *t)
  */
 static void free_coherent_wrong_cpu(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	dma_addr_t c;
 	char *cpu = dma_alloc_coherent(dev, PAGE_SIZE, &c, GFP_KERNEL);
@@ -349,7 +356,7 @@ static void free_coherent_wrong_cpu(struct ktest *t)
  */
 static void free_coherent_mapping_error(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	dma_addr_t c;
 	char *cpu = dma_alloc_coherent(dev, PAGE_SIZE, &c, GFP_KERNEL);
@@ -467,7 +474,7 @@ static void sg_nents_past_the_list(struct ktest *t)
  */
 static void unmap_sg_wrong_nents(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	unsigned long used = t_swiotlb_used();
@@ -492,7 +499,7 @@ static void unmap_sg_wrong_nents(struct ktest *t)
 /* A single mapping must be checked with dma_mapping_error(); reported at unmap. */
 static void missing_map_error_check(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	dma_addr_t a;
@@ -512,7 +519,7 @@ static void missing_map_error_check(struct ktest *t)
 
 static void sync_not_mapped(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 
 	dma_sync_single_for_cpu(dev, t_nowhere(), 64, DMA_FROM_DEVICE);
@@ -524,7 +531,7 @@ static void sync_not_mapped(struct ktest *t)
 /* The mapping is T_SMALL bytes of a page buffer, so a bounce's overrun stays ours. */
 static void sync_beyond_end(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	dma_addr_t a;
@@ -545,7 +552,7 @@ static void sync_beyond_end(struct ktest *t)
 static void t_sync_misuse(struct ktest *t, enum dma_data_direction map_dir, bool for_cpu,
 			  enum dma_data_direction sync_dir, int reports, const char *text)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	dma_addr_t a;
@@ -587,7 +594,7 @@ static void sync_for_device_device_write_only(struct ktest *t)
 
 static void sync_sg_wrong_nents(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	struct scatterlist sg[2];
@@ -610,7 +617,7 @@ static void sync_sg_wrong_nents(struct ktest *t)
 
 static void map_from_stack(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char on_stack[64];
 	dma_addr_t a;
@@ -633,7 +640,7 @@ static void map_from_stack(struct ktest *t)
  */
 static void map_page_from_stack(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char on_stack[64];
 	uint64_t phys = virt_to_phys(on_stack);
@@ -657,7 +664,7 @@ static const char t_rodata[64] = "read-only data: a device must never be given i
 /* Kernel code and read-only data (TO_DEVICE only: a bounce must not write them). */
 static void map_kernel_text_and_rodata(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	void *code = (void *)(uintptr_t)&map_kernel_text_and_rodata;
 	dma_addr_t a;
@@ -693,7 +700,7 @@ static const struct memmap_region *t_firmware_region(void)
 static void map_not_ram(struct ktest *t)
 {
 	const struct memmap_region *r = t_firmware_region();
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	dma_addr_t a;
 
@@ -710,7 +717,7 @@ static void map_not_ram(struct ktest *t)
 /* Addresses outside the direct map and the image: refused by mapping.c, reported. */
 static void map_invalid_area(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	dma_addr_t a = dma_map_single(dev, (void *)(uintptr_t)PAGE_SIZE, 64, DMA_TO_DEVICE);
 
@@ -764,7 +771,7 @@ static bool t_crosses(const struct scatterlist *sg, uint64_t mask)
 
 static void sg_segment_too_long(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
 	struct scatterlist sg[1];
@@ -785,7 +792,7 @@ static void sg_segment_too_long(struct ktest *t)
 /* A bounce may land the segment inside one line: then hand the ledger the crossing one. */
 static void sg_segment_crosses_boundary(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);   /* page-aligned */
 	unsigned char *piece = buf + PAGE_SIZE - T_SMALL / 2;
@@ -813,7 +820,7 @@ static void sg_segment_crosses_boundary(struct ktest *t)
 /* What the PCI layer does when a driver goes: every leftover is reported. */
 static void leaks_reported_per_device(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 	unsigned char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	dma_addr_t a1, a2, c;
@@ -892,7 +899,7 @@ static void ledger_grows_on_demand(struct ktest *t)
 /* Pool misuse and refused calls come through dma_debug_report: counted alike. */
 static void outside_reports_counted(struct ktest *t)
 {
-	struct t_base b = t_begin();
+	struct t_base b = t_misuse(t);
 	struct device *dev = t_dev();
 
 	dma_debug_report(dev, "a test report [n=%d]", 7);

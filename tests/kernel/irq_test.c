@@ -65,6 +65,7 @@ static void vector_alloc_and_free(struct ktest *t)
 	KT_EXPECT_NE(t, a, b);
 	irq_free_vector((unsigned)a);
 	irq_free_vector((unsigned)b);
+	ktest_expect_error(t, "irq: error: irq_free_vector(");
 	irq_free_vector((unsigned)b);   /* double free: reported, ignored */
 	KT_EXPECT_EQ(t, log_count(LOG_ERR), errs + 1);
 	KT_EXPECT_EQ(t, irq_alloc_vector(NULL, NULL, "no handler"), -EINVAL);
@@ -77,6 +78,7 @@ static void vectors_run_out(struct ktest *t)
 	unsigned n = 0;
 	int v;
 
+	ktest_expect_error(t, "irq: error: no free interrupt vector for fill");
 	while ((v = irq_alloc_vector(irq_test_handler, NULL, "fill")) >= 0)
 		got[n++] = v;
 	KT_EXPECT_EQ(t, v, -ENOSPC);

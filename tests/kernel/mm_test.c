@@ -241,6 +241,7 @@ static void poison_catches_use_after_free(struct ktest *t)
 	victim = phys_to_page(hoard.blocks[hoard.count].phys);
 	order = hoard.blocks[hoard.count].order;
 	__free_pages(victim, order);
+	ktest_expect_error(t, "mm: error: free memory was written");
 	((uint64_t *)page_address(victim))[POISON_VICTIM_WORD] = 0;  /* the use after free */
 	again = alloc_pages(GFP_KERNEL, order);
 	page_alloc_set_poison(was);
@@ -261,6 +262,7 @@ static void bad_free_reported(struct ktest *t)
 
 	KT_ASSERT_NOT_NULL(t, page);
 	mm_snapshot(&before);
+	ktest_expect_error(t, "mm: error: bad free of phys ");
 	console_capture_start(cap, sizeof(cap));
 	__free_pages(page, 0);                 /* wrong order (provoked by the test) */
 	console_capture_stop();
@@ -304,6 +306,7 @@ static void kmalloc_classes(struct ktest *t)
 	KT_ASSERT_NOT_NULL(t, p);
 	KT_EXPECT_UEQ(t, ksize(p), 4 * PAGE_SIZE);
 	kfree(p);
+	ktest_expect_error(t, "mm: error: kfree(");
 	kfree(p);                              /* double free (provoked by the test) */
 	KT_EXPECT_UEQ(t, kmalloc_bad_frees(), bad + 1);
 	kmalloc_get_stats(&end);

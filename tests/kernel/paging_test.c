@@ -159,6 +159,7 @@ static void ioremap_refuses_a_second_type(struct ktest *t)
 	unsigned long errs = log_count(LOG_ERR);
 	void *same = ioremap(HPET_PHYS, PT_SIZE_4K, PAGE_CACHE_UC);
 
+	ktest_expect_error(t, "already mapped with another memory type");
 	KT_EXPECT_NULL(t, ioremap(HPET_PHYS, PT_SIZE_4K, PAGE_CACHE_WC));
 	KT_EXPECT_EQ(t, log_count(LOG_ERR), errs + 1);
 	KT_EXPECT_NOT_NULL(t, same);             /* the same type is fine */
@@ -197,6 +198,8 @@ static void ioremap_offsets_and_refusals(struct ktest *t)
 	KT_ASSERT_NOT_NULL(t, p);
 	KT_EXPECT_UEQ(t, (uintptr_t)p & 0xfff, 0xf0);
 	iounmap(p);
+	ktest_expect_error(t, "paging: error: ioremap(");
+	ktest_expect_error(t, "paging: error: iounmap(0xffffc9000badf000)");
 	KT_EXPECT_NULL(t, ioremap(virt_to_phys(&boot_info), 16, PAGE_CACHE_UC));
 	KT_EXPECT_NULL(t, ioremap(HPET_PHYS, 0, PAGE_CACHE_UC));
 	KT_EXPECT_NULL(t, ioremap(~0ULL - 8, 64, PAGE_CACHE_UC));

@@ -326,7 +326,7 @@ static void full_pool_recovers(struct ktest *t)
 	tlbs = kmalloc(max * sizeof(*tlbs), GFP_KERNEL);
 	KT_ASSERT_NOT_NULL(t, tlbs);
 	KT_ASSERT_TRUE(t, tbuf_get(&b, MAX_MAP_ORDER, 66));
-	ktest_printf("    # %s: the swiotlb error below is provoked on purpose\n", t->name);
+	ktest_expect_error(t, "swiotlb-test: error: swiotlb: buffer full");
 	console_capture_start(cap, sizeof(cap));
 	n = fill_pool(&dev, b.phys, tlbs, max);
 	console_capture_stop();
@@ -355,7 +355,7 @@ static void mistakes_are_reported(struct ktest *t)
 	test_dev(&dev, 0);
 	KT_ASSERT_TRUE(t, tbuf_get(&b, MAX_MAP_ORDER, 77));
 	swiotlb_get_stats(&before);
-	ktest_printf("    # %s: the swiotlb errors below are provoked on purpose\n", t->name);
+	ktest_expect_error(t, "swiotlb-test: error: swiotlb: ");
 	console_capture_start(cap, sizeof(cap));
 	KT_EXPECT_EQ(t, swiotlb_tbl_map(&dev, b.phys, MAX_MAP + 1, EDU_LIMIT, DMA_TO_DEVICE, 0),
 		     DMA_MAPPING_ERROR);
@@ -395,7 +395,7 @@ static void wrong_size_unmaps_whole_mapping(struct ktest *t)
 	tlb = swiotlb_tbl_map(&dev, b.phys, 512, EDU_LIMIT, DMA_FROM_DEVICE, 0);
 	KT_ASSERT_NE(t, tlb, DMA_MAPPING_ERROR);
 	memset(at(tlb), DEV_BYTE, 512);                  /* the device fills the buffer */
-	ktest_printf("    # %s: the swiotlb error below is provoked on purpose\n", t->name);
+	ktest_expect_error(t, "swiotlb-test: error: swiotlb: unmap of ");
 	console_capture_start(cap, sizeof(cap));
 	swiotlb_tbl_unmap(&dev, tlb, 256, DMA_FROM_DEVICE, 0);
 	console_capture_stop();
