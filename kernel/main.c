@@ -33,7 +33,9 @@
 #include "kernel/spinlock.h"
 #include "kernel/string.h"
 #include "kernel/time.h"
+#include "kernel/timer.h"
 #include "kernel/traps.h"
+#include "kernel/tty.h"
 #include "kernel/x86.h"
 
 #ifndef BUSMASTER_VERSION
@@ -171,6 +173,22 @@ static void boot_run_tests(const char *filter)
 	power_off(rc == 0 ? EXIT_TESTS_PASS : EXIT_TESTS_FAIL);
 }
 
+/* Until the shell: read typed lines (halted between them) and say what came. */
+static void __attribute__((noreturn)) boot_echo_lines(void)
+{
+	char line[128];
+	long n;
+
+	if (!tty_rx_irq_driven())
+		for (;;)
+			cpu_idle_once();
+	for (;;) {
+		n = console_read_line(line, sizeof(line), 3600 * HZ);
+		if (n >= 0 || n == -EOVERFLOW)
+			pr_info("typed line: \"%s\" (no shell yet)", line);
+	}
+}
+
 void kernel_main(const struct boot_info *bi)
 {
 	const char *filter;
@@ -194,13 +212,13 @@ void kernel_main(const struct boot_info *bi)
 	acpi_init(boot_info.rsdp_phys);
 	boot_time_init();
 	boot_irq_init();
+	tty_init();           /* console input by COM1's interrupt */
 	boot_dma_init();
 	pci_init();
 
 	filter = cmdline_get(&kernel_cmdline, "ktest");
 	if (filter)
 		boot_run_tests(*filter ? filter : "*");
-	pr_info("boot complete; no shell yet. Ctrl-A x leaves QEMU.");
-	for (;;)
-		cpu_idle_once();
+	pr_info("boot complete; no shell yet: a typed line is echoed back. Ctrl-A x leaves QEMU.");
+	boot_echo_lines();
 }

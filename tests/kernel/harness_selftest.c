@@ -5,12 +5,12 @@
  * KTEST_EXPLICIT: only the harness-io scenarios of tests/scenarios.ini
  * name them (docs/testing.md, "The live console").
  */
-#include "drivers/uart.h"
 #include "kernel/apic.h"
 #include "kernel/completion.h"
 #include "kernel/ktest.h"
 #include "kernel/timer.h"
 #include "kernel/time.h"
+#include "kernel/tty.h"
 #include "kernel/x86.h"
 
 #define IDLE_MS       1000   /* length of each measured span */
@@ -53,29 +53,11 @@ static void spin_between_marks(struct ktest *t)
 	KT_EXPECT_UGE(t, time_ns() - start, IDLE_MS * 1000000ULL);
 }
 
-/* Read one line from COM1 by polling (the interrupt-driven reader comes
- * with issue 8): up to CR or LF, at most @len - 1 bytes, NUL-terminated.
+/* Read one line from COM1 through the console's reader (kernel/tty.c).
  * Return: false if nothing complete arrived within SERIAL_WAIT_MS. */
 static bool serial_read_line(char *buf, size_t len)
 {
-	uint64_t end = time_ns() + SERIAL_WAIT_MS * 1000000ULL;
-	size_t n = 0;
-	char c;
-
-	while (time_ns() < end) {
-		if (!uart_getc(UART_COM1_BASE, &c)) {
-			cpu_relax();
-			continue;
-		}
-		if (c == '\r' || c == '\n') {
-			buf[n] = '\0';
-			return true;
-		}
-		if (n < len - 1)
-			buf[n++] = c;
-	}
-	buf[n] = '\0';
-	return false;
+	return console_read_line(buf, len, msecs_to_jiffies(SERIAL_WAIT_MS)) >= 0;
 }
 
 /* serial_input types two lines: the first after "serial ready", the
