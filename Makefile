@@ -98,7 +98,8 @@ ACPI_PURE_SRCS := kernel/acpi/table.c kernel/acpi/rsdp.c kernel/acpi/fadt.c \
 HOST_SRCS := $(wildcard tests/host/*.c) kernel/ktest.c kernel/cmdline.c kernel/ksyms.c \
 	kernel/device.c kernel/timer.c \
 	dma/debug_ledger.c dma/debug_report.c dma/debug_checks.c dma/debug_sg.c \
-	dma/debug_queries.c dma/pool.c dma/swiotlb.c dma/swiotlb_init.c dma/swiotlb_slots.c dma/scatterlist.c \
+	dma/debug_queries.c dma/pool.c dma/pool_debug.c dma/swiotlb.c dma/swiotlb_init.c \
+	dma/swiotlb_slots.c dma/scatterlist.c \
 	kernel/msi.c kernel/mm/pgtable.c kernel/mm/memmap.c kernel/mm/buddy.c \
 	kernel/mm/page_alloc.c kernel/mm/kmalloc.c $(ACPI_PURE_SRCS) $(PCI_PURE_SRCS) \
 	$(UEFI_HOST_SRCS)

@@ -83,73 +83,12 @@
 #include "kernel/string.h"
 #endif
 
-#define POOL_MIN_BLOCK        16u           /* Linux's smallest block: same block counts */
 #define POOL_MAX_SIZE         0x7fffffffu   /* INT_MAX, Linux's largest block */
-#define POOL_NAME_MAX         32            /* bytes kept of a pool's name, with the NUL */
-#define POOL_MSG_MAX          192           /* one report or error message */
-#define POOL_BITS_PER_WORD    64
-#define POOL_MAX_BLOCKS       (PAGE_SIZE / POOL_MIN_BLOCK)       /* per page: 256 */
-#define POOL_BITMAP_WORDS     (POOL_MAX_BLOCKS / POOL_BITS_PER_WORD)
-#define POOL_POISON_FREE      0xa7          /* a free block in debug mode (Linux's value) */
-#define POOL_POISON_ALLOC     0xa9          /* a fresh, not zeroed block in debug mode */
 #define POOL_INDEX_MIN_BITS   4             /* the first index has 16 slots */
 #define POOL_INDEX_MAX_BITS   24            /* beyond 16 M slots, accept longer probes */
 #define POOL_INDEX_MAX_PROBE  8             /* slots a lookup may look at */
 #define POOL_INDEX_LOAD_SHIFT 1             /* at most 1/2 of the slots in use */
 #define POOL_HASH_MULT        0x9e3779b97f4a7c15ULL  /* 2^64 / golden ratio: spreads keys */
-#define POOL_NO_BLOCK         (-1)
-
-_Static_assert(POOL_MAX_BLOCKS % POOL_BITS_PER_WORD == 0, "bitmap words must be whole");
-
-/* One coherent allocation and the state of its blocks. */
-struct pool_page {
-	uintptr_t vaddr;                   /* CPU address of the allocation */
-	dma_addr_t dma;                    /* its device address */
-	struct pool_page *next_free;       /* pool->free_pages: pages with a free block */
-	struct pool_page *prev_free;
-	struct pool_page *next_page;       /* pool->pages: every page, for destroy */
-	unsigned int nr_free;              /* clear bits among the first blocks_per_page */
-	uint64_t busy[POOL_BITMAP_WORDS];  /* bit i set: block i allocated, or past the end */
-};
-
-/* Page address -> record: linear probing over 2^bits slots. */
-struct pool_index {
-	struct pool_page **slot;   /* NULL: empty; NULL array until the first page */
-	unsigned int bits;         /* log2 of the slot count */
-	unsigned int used;         /* pages indexed */
-	unsigned int max_probe;    /* no page is further than this many slots from home */
-};
-
-/* What the creation arguments come to, fixed for the pool's life. */
-struct pool_geometry {
-	size_t size;                   /* block size: a multiple of the alignment */
-	size_t allocation;             /* bytes asked of dma_alloc_coherent per page */
-	size_t boundary;               /* window no block crosses, <= allocation */
-	size_t dma_align;              /* a page's handle must be a multiple of this */
-	unsigned int span_shift;       /* a page's address is a multiple of 2^span_shift */
-	unsigned int per_window;       /* blocks in one boundary window */
-	unsigned int blocks_per_page;  /* blocks in one allocation */
-};
-
-struct dma_pool {
-	char name[POOL_NAME_MAX];                /* for messages */
-	struct device *dev;                      /* owner of the coherent memory */
-	const struct dma_pool_backend *backend;  /* chosen at creation, kept for life */
-	bool debug;                              /* dma_debug was on at creation */
-	struct pool_geometry geo;                /* sizes and layout of every page */
-	struct pool_page *free_pages;            /* pages with a free block, LIFO */
-	struct pool_page *pages;                 /* every page, newest first */
-	struct pool_index index;                 /* finds a block's page */
-	unsigned long nr_blocks;                 /* blocks in all pages */
-	unsigned long nr_active;                 /* blocks allocated */
-	unsigned long nr_pages;                  /* coherent allocations held */
-	unsigned long errors;                    /* misuse reports made */
-	unsigned int steps;                      /* work of the call under way */
-	struct dma_pool_counters count;          /* steps, rebuilds, refusals */
-	struct dma_pool *next, *prev;            /* pool_list */
-};
-
-static struct dma_pool *pool_list;   /* every live pool: whose block is it? */
 
 /* ---- the backend seam ---- */
 
@@ -235,59 +174,12 @@ static unsigned int pool_log2_up(size_t x)
 	return shift;
 }
 
-/* Hex for messages, the same on the host as in the kernel (unlike %p). */
-static unsigned long long pool_hex(uintptr_t addr)
-{
-	return (unsigned long long)addr;
-}
-
 /* Keep the last and the largest step count of one kind of call. */
 static void pool_note_steps(unsigned int steps, unsigned int *last, unsigned int *max)
 {
 	*last = steps;
 	if (steps > *max)
 		*max = steps;
-}
-
-/* ---- reports ---- */
-
-/* Debug mode: count a misuse and send "dma_pool <name>: <what>" to the checker. */
-static void pool_vreport(struct dma_pool *pool, const char *fmt, va_list ap)
-{
-	char msg[POOL_MSG_MAX];
-	int n;
-
-	if (!pool->debug)
-		return;
-	pool->errors++;
-	n = snprintf(msg, sizeof(msg), "dma_pool %s: ", pool->name);
-	if (n > 0 && (size_t)n < sizeof(msg))
-		vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
-	pool->backend->report(pool->dev, msg);
-}
-
-/* The same, for callers with arguments rather than a va_list. */
-static __attribute__((format(printf, 2, 3)))
-void pool_report(struct dma_pool *pool, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	pool_vreport(pool, fmt, ap);
-	va_end(ap);
-}
-
-/* A free that would corrupt the pool: report it (debug mode), count it, ignore it. */
-static __attribute__((format(printf, 2, 3)))
-int pool_refuse(struct dma_pool *pool, const char *fmt, ...)
-{
-	va_list ap;
-
-	pool->count.refused++;
-	va_start(ap, fmt);
-	pool_vreport(pool, fmt, ap);
-	va_end(ap);
-	return POOL_NO_BLOCK;
 }
 
 /* ---- geometry: Linux's normalisation, then the layout of a page ---- */
@@ -355,14 +247,14 @@ static void pool_layout(struct pool_geometry *geo, size_t size, size_t align, si
 }
 
 /* Offset of block @i in its page. */
-static size_t pool_block_offset(const struct pool_geometry *geo, unsigned int i)
+size_t pool_block_offset(const struct pool_geometry *geo, unsigned int i)
 {
 	return (size_t)(i / geo->per_window) * geo->boundary +
 	       (size_t)(i % geo->per_window) * geo->size;
 }
 
 /* Number of the block starting at @offset, or POOL_NO_BLOCK if none starts there. */
-static int pool_block_index(const struct pool_geometry *geo, size_t offset)
+int pool_block_index(const struct pool_geometry *geo, size_t offset)
 {
 	size_t window = offset / geo->boundary, within = offset % geo->boundary;
 	size_t i = window * geo->per_window + within / geo->size;
@@ -443,7 +335,7 @@ static int pool_index_add(struct dma_pool *pool, struct pool_page *page)
 }
 
 /* The page of @pool holding @addr, or NULL; at most index.max_probe slots looked at. */
-static struct pool_page *pool_index_find(const struct dma_pool *pool, uintptr_t addr,
+struct pool_page *pool_index_find(const struct dma_pool *pool, uintptr_t addr,
 					 unsigned int *steps)
 {
 	const struct pool_index *ix = &pool->index;
@@ -490,12 +382,6 @@ static void pool_free_list_unlink(struct dma_pool *pool, struct pool_page *page)
 }
 
 /* ---- pages ---- */
-
-/* Is block @i of @page allocated? */
-static bool pool_block_busy(const struct pool_page *page, unsigned int i)
-{
-	return page->busy[i / POOL_BITS_PER_WORD] & (1ULL << (i % POOL_BITS_PER_WORD));
-}
 
 /* Set up the record of a fresh allocation: all blocks free, poisoned in debug mode. */
 static void pool_carve(struct dma_pool *pool, struct pool_page *page, void *vaddr,
@@ -582,20 +468,6 @@ static unsigned int pool_take_block(struct dma_pool *pool, struct pool_page *pag
 	return w * POOL_BITS_PER_WORD + bit;
 }
 
-/* Debug mode: a free block holds only POOL_POISON_FREE; report the first byte that does not. */
-static void pool_check_poison(struct dma_pool *pool, const unsigned char *block)
-{
-	size_t i;
-
-	for (i = 0; i < pool->geo.size; i++) {
-		if (block[i] != POOL_POISON_FREE) {
-			pool_report(pool, "block 0x%llx was written after free "
-				    "(byte %zu is 0x%02x)", pool_hex((uintptr_t)block), i, block[i]);
-			return;
-		}
-	}
-}
-
 /**
  * dma_pool_alloc - take a block from @pool.
  * @pool: the pool (NULL gives NULL)
@@ -649,56 +521,6 @@ void *dma_pool_zalloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle)
 	return dma_pool_alloc(pool, gfp | __GFP_ZERO, handle);
 }
 
-/* The pool other than @pool that owns @addr, or NULL (debug mode: O(pools)). */
-static const struct dma_pool *pool_owner_of(const struct dma_pool *pool, uintptr_t addr)
-{
-	const struct dma_pool *other;
-	unsigned int steps = 0;
-
-	for (other = pool_list; other; other = other->next)
-		if (other != pool && pool_index_find(other, addr, &steps))
-			return other;
-	return NULL;
-}
-
-/* Refuse a free of @addr that no page of @pool holds, naming its owner if there is one. */
-static int pool_refuse_foreign(struct dma_pool *pool, uintptr_t addr, dma_addr_t dma)
-{
-	const struct dma_pool *owner = pool->debug ? pool_owner_of(pool, addr) : NULL;
-
-	if (owner)
-		return pool_refuse(pool, "0x%llx belongs to dma_pool %s, not to this one",
-				   pool_hex(addr), owner->name);
-	return pool_refuse(pool, "0x%llx [dma 0x%llx] is not a block of this pool",
-			   pool_hex(addr), (unsigned long long)dma);
-}
-
-/* The busy block at @addr: its number and page, or POOL_NO_BLOCK after refusing. */
-static int pool_find_busy(struct dma_pool *pool, uintptr_t addr, dma_addr_t dma,
-			  struct pool_page **pagep)
-{
-	struct pool_page *page = pool_index_find(pool, addr, &pool->steps);
-	dma_addr_t expected;
-	int i;
-
-	if (!page)
-		return pool_refuse_foreign(pool, addr, dma);
-	i = pool_block_index(&pool->geo, addr - page->vaddr);
-	if (i == POOL_NO_BLOCK)
-		return pool_refuse(pool, "0x%llx is not the start of a block", pool_hex(addr));
-	pool->steps++;   /* the block's bitmap word */
-	if (!pool_block_busy(page, (unsigned int)i))
-		return pool_refuse(pool, "block 0x%llx is already free (double free) "
-				   "[dma 0x%llx]", pool_hex(addr), (unsigned long long)dma);
-	expected = page->dma + (addr - page->vaddr);
-	if (dma != expected)
-		pool_report(pool, "block 0x%llx freed with dma 0x%llx, but its dma address "
-			    "is 0x%llx", pool_hex(addr), (unsigned long long)dma,
-			    (unsigned long long)expected);
-	*pagep = page;
-	return i;
-}
-
 /* Mark block @i of @page free; a page that was full rejoins free_pages. */
 static void pool_put_block(struct dma_pool *pool, struct pool_page *page, unsigned int i)
 {
@@ -738,27 +560,6 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 }
 
 /* ---- creation and destruction ---- */
-
-/* Put @pool on pool_list, so a block freed into the wrong pool can be named. */
-static void pool_register(struct dma_pool *pool)
-{
-	pool->prev = NULL;
-	pool->next = pool_list;
-	if (pool_list)
-		pool_list->prev = pool;
-	pool_list = pool;
-}
-
-/* Take @pool off pool_list before it is freed. */
-static void pool_unregister(struct dma_pool *pool)
-{
-	if (pool->prev)
-		pool->prev->next = pool->next;
-	else
-		pool_list = pool->next;
-	if (pool->next)
-		pool->next->prev = pool->prev;
-}
 
 /**
  * dma_pool_create - a pool of @size-byte blocks of @dev's coherent memory.
@@ -804,45 +605,6 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t si
 fail:
 	dev_err(dev, "dma_pool %s: %s", name ? name : "(null)", why);
 	return NULL;
-}
-
-/* Debug mode, at destroy: any free block written since it was freed. */
-static void pool_check_free_blocks(struct dma_pool *pool)
-{
-	struct pool_page *page;
-	unsigned int i;
-
-	for (page = pool->pages; page; page = page->next_page)
-		for (i = 0; i < pool->geo.blocks_per_page; i++)
-			if (!pool_block_busy(page, i))
-				pool_check_poison(pool, (const unsigned char *)page->vaddr +
-						  pool_block_offset(&pool->geo, i));
-}
-
-/* Destroying with blocks in use: say so, with the first one (the driver's leak). */
-static void pool_report_busy(struct dma_pool *pool)
-{
-	unsigned long kept = 0;
-	uintptr_t first = 0;
-	struct pool_page *page;
-	unsigned int i;
-
-	for (page = pool->pages; page; page = page->next_page) {
-		if (page->nr_free == pool->geo.blocks_per_page)
-			continue;
-		kept++;
-		for (i = 0; !first && i < pool->geo.blocks_per_page; i++)
-			if (pool_block_busy(page, i))
-				first = page->vaddr + pool_block_offset(&pool->geo, i);
-	}
-	if (pool->debug)
-		pool_report(pool, "destroyed with %lu blocks still allocated (first 0x%llx); "
-			    "keeping %lu of %lu pages", pool->nr_active, pool_hex(first), kept,
-			    pool->nr_pages);
-	else
-		dev_err(pool->dev, "dma_pool %s: destroyed with %lu blocks still allocated; "
-			"keeping %lu of %lu pages", pool->name, pool->nr_active, kept,
-			pool->nr_pages);
 }
 
 /* Give back every page no block is in use in, and every record. */
