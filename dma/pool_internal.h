@@ -5,7 +5,7 @@
  * The pool's records and layout; the backend seam, through which a pool gets its coherent
  * memory and files its misuse reports (the kernel's DMA API by default, a
  * fake in the host tests, so that the host build links without dma/mapping.c
- * or dma/debug.c), and the counters that prove allocation and free are O(1)
+ * or the checker, dma/debug_*.c), and the counters that prove allocation and free are O(1)
  * (docs/dma-pool.md, "Proving O(1)").
  */
 #ifndef DMA_POOL_INTERNAL_H

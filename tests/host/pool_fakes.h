@@ -4,7 +4,7 @@
  *
  * The pool reaches the DMA API and the DMA-API checker only through its
  * backend seam (dma/pool_internal.h), so these fakes never collide with
- * the real dma/mapping.c or dma/debug.c, whether or not the host build
+ * the real dma/mapping.c or the checker (dma/debug_*.c), whether or not the host build
  * links them. Coherent memory comes from aligned_alloc(), aligned to its
  * page order as dma_alloc_coherent() promises, with a made-up device
  * address: the CPU address plus POOL_FAKE_DMA_OFFSET.
